@@ -1,0 +1,117 @@
+"""Settings, read from the environment once at start-up (see the README's table)."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("ROUNDTABLE_INSTANCE", ROOT / "instance"))
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
+def database_url(url: str | None) -> str:
+    """Normalise DATABASE_URL: PostgreSQL through psycopg 3; SQLite under instance/ by default."""
+    if not url:
+        return f"sqlite:///{INSTANCE / 'roundtable.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_secret_key(instance: Path = INSTANCE) -> str:
+    """Return SECRET_KEY, generating one on first start and keeping it in instance/secret_key.
+
+    Never a constant in the code: a deployment either sets SECRET_KEY or gets its own random key,
+    kept on disk so that sessions survive restarts.
+    """
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = instance / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        instance.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        # O_EXCL: two workers starting together agree on the first key written.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+
+
+class Config:
+    """Production defaults; every value can be set from the environment."""
+
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    # pre_ping: a connection dropped by the server is replaced instead of failing a request.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    PREFERRED_URL_SCHEME = "https" if SESSION_COOKIE_SECURE else "http"
+
+    # 1 MiB covers the longest post or application many times over.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN_IP = os.environ.get("RATELIMIT_LOGIN_IP", "20 per minute; 200 per day")
+    RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "5 per minute; 30 per day")
+    RATELIMIT_PASSWORD_RESET = os.environ.get("RATELIMIT_PASSWORD_RESET", "5 per hour")
+    RATELIMIT_APPLY = os.environ.get("RATELIMIT_APPLY", "5 per hour")
+
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Roundtable <roundtable@localhost>")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS", True)
+    MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE / "outbox"))
+
+    PASSWORD_RESET_MAX_AGE = 60 * 60  # one hour
+    WELCOME_LINK_MAX_AGE = 7 * 24 * 60 * 60  # a week to set a first password
+    APPLICATION_DECISION_DAYS = int(os.environ.get("APPLICATION_DECISION_DAYS", 5))
+
+    TEMPLATES_STRICT = False
+
+
+class DevConfig(Config):
+    """Local development: strict templates so a missing variable fails loudly."""
+
+    TEMPLATES_STRICT = True
+
+
+class TestConfig(Config):
+    """The test suite: its own database, no CSRF unless a test asks for it, strict templates."""
+
+    TESTING = True
+    TEMPLATES_STRICT = True
+    WTF_CSRF_ENABLED = False
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    BASE_URL = "http://localhost"

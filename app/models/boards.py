@@ -1,0 +1,29 @@
+"""Boards: one discussion board per theme of a meeting."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models._types import UTCDateTime
+
+
+class Board(db.Model):
+    """The board where one theme of one meeting is discussed before, during and after it."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "theme_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    # Set by a facilitator: read-only, voting stops.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    meeting = relationship("Meeting", back_populates="boards")
+    theme = relationship("Theme")
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None

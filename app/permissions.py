@@ -1,0 +1,102 @@
+"""Who may do what: the role and ownership checks every blueprint uses, on the server."""
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, redirect, request, url_for
+from flask_login import LoginManager, current_user
+
+from app.extensions import db, login_manager
+from app.htmx import hx_redirect, is_htmx
+from app.models import Role, User
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Return target when it is a path on this site, else default (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target:
+        return default
+    return target
+
+
+def _return_path() -> str:
+    """Where a visitor sent to log in should come back to afterwards."""
+    if is_htmx():
+        # The fragment URL is no place to land: go back to the page htmx was on.
+        current = request.headers.get("HX-Current-URL", "")
+        parts = urlsplit(current)
+        if parts.netloc == request.host:
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+        return "/"
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host:
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return "/"
+
+
+def init_login(app: Flask, manager: LoginManager) -> None:
+    """Bind Flask-Login: load users by id and session generation; send visitors to log in."""
+    manager.init_app(app)
+    manager.login_view = "auth.login"
+    manager.login_message = "Log in to continue."
+    manager.login_message_category = "info"
+
+    @manager.user_loader
+    def load_user(identity: str):
+        user_id, _, generation = identity.partition(":")
+        if not user_id.isdigit() or not generation.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_gen != int(generation) or not user.active:
+            return None
+        return user
+
+    @manager.unauthorized_handler
+    def unauthorized():
+        target = url_for("auth.login", next=_return_path())
+        if is_htmx():
+            return hx_redirect(target, status=401)
+        return redirect(target)
+
+
+def role_required(role: Role):
+    """Decorate a view so that only people holding role (or admins) reach it.
+
+    A visitor is sent to log in and back; a logged-in person without the role gets 403.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+member_required = role_required(Role.MEMBER)
+facilitator_required = role_required(Role.FACILITATOR)
+moderator_required = role_required(Role.MODERATOR)
+admin_required = role_required(Role.ADMIN)
+
+
+def has_role(role: Role) -> bool:
+    """True when the current person is logged in and holds role (for views and templates)."""
+    return current_user.is_authenticated and current_user.has_role(role)
+
+
+def require(condition: bool) -> None:
+    """Abort with 403 unless condition holds (ownership and state checks in routes)."""
+    if not condition:
+        abort(403)
