@@ -20,6 +20,12 @@ class Board(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     # Set by a facilitator: read-only, voting stops.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Early votes must not herd later ones: counts stay hidden until the meeting starts.
+    hide_votes_until_start: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Kept exact by the board services in the same transaction as the post, so that lists of
+    # boards never count rows.
+    question_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    post_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     meeting = relationship("Meeting", back_populates="boards")
     theme = relationship("Theme")
