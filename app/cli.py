@@ -17,10 +17,14 @@ def register(app: Flask) -> None:
 
 
 @click.command("seed-demo")
-def seed_demo():
+@click.option("--if-empty", is_flag=True, help="Only seed a database that has no accounts yet.")
+def seed_demo(if_empty: bool):
     """Fill the database with the Levelling Up demo community (safe to run again)."""
     from app import demo
 
+    if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
+        click.echo("The database already has accounts; demo data not added.")
+        return
     created = demo.seed()
     db.session.commit()
     if created:

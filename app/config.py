@@ -93,6 +93,7 @@ class Config:
     WELCOME_LINK_MAX_AGE = 7 * 24 * 60 * 60  # a week to set a first password
     APPLICATION_DECISION_DAYS = int(os.environ.get("APPLICATION_DECISION_DAYS", 5))
 
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     TEMPLATES_STRICT = False
 
 

@@ -45,21 +45,34 @@ def _test_settings() -> dict:
     return {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
 
 
-@pytest.fixture
-def app(_schema, database_uri, tmp_path):
-    """A fresh app bound to the test database, whose tables are emptied after the test."""
+@contextmanager
+def app_on_test_database(database_uri: str, outbox: Path, **overrides):
+    """An app bound to the test database; its tables are emptied when the block ends.
+
+    Tests that need a second app (rate limits switched on, CSRF on, a live server) use this too.
+    """
     app = create_app(
         {
             **_test_settings(),
             "SQLALCHEMY_DATABASE_URI": database_uri,
-            "MAIL_OUTBOX": str(tmp_path / "outbox"),
+            "MAIL_OUTBOX": str(outbox),
+            **overrides,
         }
     )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        _empty_tables()
-        db.engine.dispose()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            _empty_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(_schema, database_uri, tmp_path):
+    """A fresh app bound to the test database, whose tables are emptied after the test."""
+    with app_on_test_database(database_uri, tmp_path / "outbox") as app:
+        yield app
 
 
 def _empty_tables() -> None:
