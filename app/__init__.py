@@ -37,6 +37,8 @@ def configure(app: Flask, config: type | dict | None) -> None:
         app.config.from_object(config or Config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
+    # The app's own loggers (app.*) speak at INFO: emails written to the outbox are logged.
+    app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
     if app.config.get("TEMPLATES_STRICT"):
         app.jinja_env.undefined = StrictUndefined
 
