@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from app.config import INSTANCE, Config, load_secret_key
+from app.config import INSTANCE, Config, load_secret_key, secure_when_https
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +35,7 @@ def configure(app: Flask, config: type | dict | None) -> None:
         app.config.update(config)
     else:
         app.config.from_object(config or Config)
+    secure_when_https(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
     # The app's own loggers (app.*) speak at INFO: emails written to the outbox are logged.

@@ -50,6 +50,17 @@ def load_secret_key(instance: Path = INSTANCE) -> str:
         return key
 
 
+def secure_when_https(config) -> None:
+    """An https BASE_URL means cookies only travel over https, whatever else was set.
+
+    Applied after all settings are loaded, so a BASE_URL given to create_app() counts too.
+    """
+    if str(config.get("BASE_URL", "")).startswith("https://"):
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+        config["PREFERRED_URL_SCHEME"] = "https"
+
+
 class Config:
     """Production defaults; every value can be set from the environment."""
 

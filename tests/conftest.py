@@ -10,6 +10,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from flask import g
 from sqlalchemy import event, text
 
 from app import create_app
@@ -59,6 +60,11 @@ def app_on_test_database(database_uri: str, outbox: Path, **overrides):
             **overrides,
         }
     )
+    # A test that holds an app context open (the `make` fixture) shares it with every request,
+    # and with it `g`, where Flask-Login caches the current user. In production each request
+    # has its own context, so forget the user after each request, or a login would leak from
+    # one test client into another.
+    app.teardown_request(lambda exc: g.pop("_login_user", None))
     try:
         yield app
     finally:
@@ -129,6 +135,7 @@ class Auth:
         with self.app.app_context():
             user = factories.user(roles=role | Role.MEMBER, **kwargs)
             db.session.commit()
+            db.session.refresh(user)
             db.session.expunge(user)
         return self.login(user)
 
