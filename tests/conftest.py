@@ -149,30 +149,37 @@ def auth(app, client):
     return Auth(app, client)
 
 
-def _client_as(app, role):
+def client_as(app, roles: Role, **fields):
+    """A test client logged in as a new person holding roles; client.user_id names them."""
     client = app.test_client()
-    Auth(app, client).as_role(role)
+    with app.app_context():
+        user = factories.user(roles=roles | Role.MEMBER, **fields)
+        db.session.commit()
+        identity, client.user_id = user.get_id(), user.id
+    with client.session_transaction() as session:
+        session["_user_id"] = identity
+        session["_fresh"] = True
     return client
 
 
 @pytest.fixture
 def member_client(app):
-    return _client_as(app, Role.MEMBER)
+    return client_as(app, Role.MEMBER)
 
 
 @pytest.fixture
 def facilitator_client(app):
-    return _client_as(app, Role.FACILITATOR)
+    return client_as(app, Role.FACILITATOR, name="Priya Shah")
 
 
 @pytest.fixture
 def moderator_client(app):
-    return _client_as(app, Role.MODERATOR)
+    return client_as(app, Role.MODERATOR, name="Tom Byrne")
 
 
 @pytest.fixture
 def admin_client(app):
-    return _client_as(app, Role.ADMIN)
+    return client_as(app, Role.ADMIN, name="Jo Mensah")
 
 
 class QueryCounter:

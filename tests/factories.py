@@ -97,3 +97,15 @@ def application(*, email=None, name=None, **fields) -> Application:
     db.session.add(a)
     db.session.flush()
     return a
+
+
+def site_text(key, *, title=None, body="Some **Markdown** text."):
+    """A published site text (about, joining_criteria, guidelines), rendered as on save."""
+    from app.content import render_markdown
+    from app.models import SiteText
+
+    text = SiteText(key=key, title=title or key.replace("_", " ").capitalize(), body=body)
+    text.body_html = render_markdown(body)
+    db.session.add(text)
+    db.session.flush()
+    return text

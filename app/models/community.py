@@ -50,6 +50,8 @@ class Application(db.Model):
             postgresql_where=text("status = 'pending'"),
         ),
         Index("ix_application_status_created", "status", "created_at"),
+        # The queue's "decided" tab lists newest decisions first.
+        Index("ix_application_status_decided", "status", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
