@@ -9,7 +9,5 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2)
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
-# Behind a reverse proxy the client address comes in X-Forwarded-For; trust only the proxy.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"

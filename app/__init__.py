@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 from jinja2 import StrictUndefined
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import INSTANCE, Config, load_secret_key, secure_when_https
 
@@ -38,6 +39,8 @@ def configure(app: Flask, config: type | dict | None) -> None:
     secure_when_https(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
+    if hops := app.config.get("PROXY_HOPS"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     # The app's own loggers (app.*) speak at INFO: emails written to the outbox are logged.
     app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
     if app.config.get("TEMPLATES_STRICT"):

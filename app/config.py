@@ -103,8 +103,15 @@ class Config:
     PASSWORD_RESET_MAX_AGE = 60 * 60  # one hour
     WELCOME_LINK_MAX_AGE = 7 * 24 * 60 * 60  # a week to set a first password
     APPLICATION_DECISION_DAYS = int(os.environ.get("APPLICATION_DECISION_DAYS", 5))
+    # Actions: owners are reminded this many days before the due date, and this many days
+    # before the meeting where their action will be reviewed (`flask actions remind`).
+    ACTIONS_REMIND_DAYS = int(os.environ.get("ACTIONS_REMIND_DAYS", 3))
+    ACTIONS_REVIEW_REMIND_DAYS = int(os.environ.get("ACTIONS_REVIEW_REMIND_DAYS", 2))
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Reverse proxies in front of the app. Each one's X-Forwarded-* headers are then trusted,
+    # so rate limits see the client's address rather than the proxy's. 0: none trusted.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", 0))
     TEMPLATES_STRICT = False
 
 

@@ -93,3 +93,26 @@ def test_sqlite_connections_get_wal_and_foreign_keys(tmp_path):
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 5000
         db.engine.dispose()
+
+
+def test_proxy_hops_trust_the_forwarded_client_address(tmp_path):
+    from flask import request
+
+    def remote_addr(app):
+        @app.get("/whoami")
+        def whoami():
+            return request.remote_addr
+
+        return (
+            app.test_client()
+            .get(
+                "/whoami",
+                headers={"X-Forwarded-For": "203.0.113.9"},
+                environ_base={"REMOTE_ADDR": "10.0.0.1"},
+            )
+            .get_data(as_text=True)
+        )
+
+    settings = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True, "SECRET_KEY": "x"}
+    assert remote_addr(create_app(settings)) == "10.0.0.1"
+    assert remote_addr(create_app({**settings, "PROXY_HOPS": 1})) == "203.0.113.9"
