@@ -50,6 +50,8 @@ class Meeting(db.Model):
     __table_args__ = (
         Index("ix_meeting_status_starts", "status", "starts_at"),
         Index("ix_meeting_series_starts", "series_id", "starts_at"),
+        # The meetings page splits upcoming from past on ends_at, within the visible statuses.
+        Index("ix_meeting_status_ends", "status", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +69,16 @@ class Meeting(db.Model):
     status: Mapped[str] = mapped_column(String(10), default=MeetingStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str] = mapped_column(String(300), default="")
+    # Places taken and people waiting, kept exact by app.meetings.registration in the same
+    # transaction as the Registration rows: a conditional UPDATE on registered_count is what
+    # stops over-booking, and pages read the numbers without counting rows.
+    registered_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    waitlist_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # iCalendar SEQUENCE: bumped on every change people's calendars should pick up.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     series = relationship("Series", back_populates="meetings")
     boards = relationship("Board", back_populates="meeting", order_by="Board.position")
@@ -84,6 +96,21 @@ class Meeting(db.Model):
     def is_cancelled(self) -> bool:
         return self.status == MeetingStatus.CANCELLED
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == MeetingStatus.DRAFT
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and self.registered_count >= self.capacity
+
+    @property
+    def places_left(self) -> int | None:
+        """Free places, or None when there is no limit."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.registered_count, 0)
+
     def phase(self, now: datetime | None = None) -> str:
         """'before', 'during' or 'after', following the clock."""
         now = now or utcnow()
@@ -92,3 +119,43 @@ class Meeting(db.Model):
         if now < self.ends_at:
             return "during"
         return "after"
+
+
+class RegistrationStatus:
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+
+
+class Registration(db.Model):
+    """A member's place at a meeting, or their place in its waiting list (first come, first served).
+
+    Cancelling deletes the row: registering again joins the back of the queue.
+    """
+
+    __table_args__ = (
+        # One registration per member per meeting, whatever the number of clicks or workers.
+        UniqueConstraint("meeting_id", "user_id"),
+        # Registrants list, waiting-list order and promotion: meeting, status, then time.
+        Index("ix_registration_meeting_status_created", "meeting_id", "status", "created_at"),
+        # A member's own registrations (calendar feed, meetings page).
+        Index("ix_registration_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    status: Mapped[str] = mapped_column(String(10), default=RegistrationStatus.REGISTERED)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When a place freed up and this member moved from the waiting list to registered.
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    meeting = relationship("Meeting")
+    user = relationship("User")
+
+    @property
+    def is_registered(self) -> bool:
+        return self.status == RegistrationStatus.REGISTERED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == RegistrationStatus.WAITLISTED
