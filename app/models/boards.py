@@ -22,10 +22,16 @@ class Board(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Early votes must not herd later ones: counts stay hidden until the meeting starts.
     hide_votes_until_start: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Set by a facilitator: every member's post waits for a moderator before others see it.
+    hold_posts: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Kept exact by the board services in the same transaction as the post, so that lists of
-    # boards never count rows.
+    # boards never count rows. They count published posts (a removed post keeps its row and
+    # its count; a held or hidden one is not counted, so counts reveal nothing moderated).
     question_count: Mapped[int] = mapped_column(default=0, server_default="0")
     post_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Bumped by every post, edit, removal and vote in the same transaction: the live region's
+    # ETag, so that an unchanged board answers a poll with one cheap query and a 304.
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     meeting = relationship("Meeting", back_populates="boards")
     theme = relationship("Theme")
