@@ -3,12 +3,14 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from app.extensions import db, login_manager
 from app.htmx import hx_redirect, is_htmx
 from app.models import Role, User
+from app.models.moderation import Notice, Standing, standing_query
+from app.timeutil import utcnow
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -100,3 +102,28 @@ def require(condition: bool) -> None:
     """Abort with 403 unless condition holds (ownership and state checks in routes)."""
     if not condition:
         abort(403)
+
+
+def standing(user) -> Standing:
+    """The person's unseen warnings and any suspension in force: one query a request.
+
+    Kept in `g` for the rest of the request (the moderation blueprint forgets it when the
+    request ends). Visitors have no standing.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Standing()
+    cache = g.setdefault("_rt_standing", {})
+    if user.id not in cache:
+        rows = db.session.execute(standing_query(user.id, utcnow())).all()
+        notices = [Notice(row.kind, row.id, row.moment, row.text) for row in rows]
+        warnings = tuple(sorted((n for n in notices if n.kind == "warning"), key=lambda n: n.id))
+        suspensions = [n for n in notices if n.kind == "suspension"]
+        suspension = max(suspensions, key=lambda n: n.moment) if suspensions else None
+        cache[user.id] = Standing(warnings, suspension)
+    return cache[user.id]
+
+
+def can_participate(user) -> bool:
+    """The one check before posting, voting, reporting or registering: a suspended member can
+    read everything but take part in nothing until the suspension ends or is lifted."""
+    return standing(user).suspension is None
