@@ -13,8 +13,10 @@ from flask import current_app
 log = logging.getLogger(__name__)
 
 
-def send_email(to: str, subject: str, body: str) -> EmailMessage:
-    """Send one plain-text email and return it.
+def send_email(
+    to: str, subject: str, body: str, headers: dict[str, str] | None = None
+) -> EmailMessage:
+    """Send one plain-text email and return it; headers adds more (e.g. List-Unsubscribe).
 
     The default backend writes instance/outbox/<time>-<id>.eml, so a fresh install can follow
     every link (welcome, reset) without a mail server.
@@ -26,6 +28,8 @@ def send_email(to: str, subject: str, body: str) -> EmailMessage:
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="roundtable")
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
 
     if config.get("MAIL_SERVER"):
