@@ -61,15 +61,33 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.account import bp as account_bp
+    from app.actions import bp as actions_bp
     from app.admin import bp as admin_bp
+    from app.agenda import bp as agenda_bp
     from app.auth import bp as auth_bp
+    from app.boards import bp as boards_bp
     from app.community import bp as community_bp
+    from app.insights import bp as insights_bp
     from app.main import bp as main_bp
+    from app.meetings import bp as meetings_bp
+    from app.moderation import bp as moderation_bp
+    from app.notifications import bp as notifications_bp
+    from app.search import bp as search_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(community_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(boards_bp)
+    app.register_blueprint(agenda_bp)
+    app.register_blueprint(actions_bp)
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(insights_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(account_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

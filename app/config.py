@@ -91,6 +91,31 @@ class Config:
     RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "5 per minute; 30 per day")
     RATELIMIT_PASSWORD_RESET = os.environ.get("RATELIMIT_PASSWORD_RESET", "5 per hour")
     RATELIMIT_APPLY = os.environ.get("RATELIMIT_APPLY", "5 per hour")
+    # Per member, on the boards: new threads and replies (previews and mistakes are free), votes.
+    RATELIMIT_POST = os.environ.get("RATELIMIT_POST", "10 per minute")
+    RATELIMIT_VOTE = os.environ.get("RATELIMIT_VOTE", "60 per minute")
+    # Moderation: posting for members with fewer than MODERATION_NEW_MEMBER_POSTS published
+    # posts, and reports (flags) per member.
+    RATELIMIT_POST_NEW = os.environ.get("RATELIMIT_POST_NEW", "3 per minute")
+    RATELIMIT_FLAG = os.environ.get("RATELIMIT_FLAG", "20 per hour")
+
+    # Moderation (app/moderation): reports from this many members hide a post pending review.
+    MODERATION_FLAG_THRESHOLD = int(os.environ.get("MODERATION_FLAG_THRESHOLD", 3))
+    # A member's first N posts wait for review before others see them (0: none do).
+    MODERATION_HOLD_FIRST_POSTS = int(os.environ.get("MODERATION_HOLD_FIRST_POSTS", 1))
+    # "New member": fewer published posts than this (stricter posting limit, link rule).
+    MODERATION_NEW_MEMBER_POSTS = int(os.environ.get("MODERATION_NEW_MEMBER_POSTS", 5))
+    # A new member's post with more links than this waits for review.
+    MODERATION_MAX_LINKS = int(os.environ.get("MODERATION_MAX_LINKS", 3))
+    # What held posts' authors are told about how long review takes.
+    MODERATION_REVIEW_HOURS = int(os.environ.get("MODERATION_REVIEW_HOURS", 24))
+    # A moderator's claim on a queue item lapses after this many minutes.
+    MODERATION_CLAIM_MINUTES = int(os.environ.get("MODERATION_CLAIM_MINUTES", 10))
+    # Suggested suspension lengths in days: the first, second, third... suspension.
+    MODERATION_SUSPENSION_DAYS = os.environ.get("MODERATION_SUSPENSION_DAYS", "1,3,7,30")
+
+    # Minutes given to a question added to an agenda ("Fill from top questions" included).
+    AGENDA_DEFAULT_MINUTES = int(os.environ.get("AGENDA_DEFAULT_MINUTES", 10))
 
     MAIL_FROM = os.environ.get("MAIL_FROM", "Roundtable <roundtable@localhost>")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -107,6 +132,10 @@ class Config:
     # before the meeting where their action will be reviewed (`flask actions remind`).
     ACTIONS_REMIND_DAYS = int(os.environ.get("ACTIONS_REMIND_DAYS", 3))
     ACTIONS_REVIEW_REMIND_DAYS = int(os.environ.get("ACTIONS_REVIEW_REMIND_DAYS", 2))
+    # Notifications: daily digests go with the first `flask notifications send-digests` run at
+    # or after this hour (UK time); the header's bell checks the unread count this often.
+    NOTIFICATIONS_DIGEST_HOUR = int(os.environ.get("NOTIFICATIONS_DIGEST_HOUR", 7))
+    NOTIFICATIONS_POLL_SECONDS = int(os.environ.get("NOTIFICATIONS_POLL_SECONDS", 45))
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # Reverse proxies in front of the app. Each one's X-Forwarded-* headers are then trusted,
@@ -131,6 +160,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    # Other areas' tests post as brand-new members; tests/moderation switches holding on.
+    MODERATION_HOLD_FIRST_POSTS = 0
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     BASE_URL = "http://localhost"

@@ -226,9 +226,73 @@ def seed() -> bool:
     created |= _seed_texts()
     created |= _seed_people()
     created |= _seed_series()
+    created |= _seed_meetings()
+    created |= _seed_boards()
+    created |= _seed_agendas()
     created |= _seed_applications()
+    created |= _seed_actions()
+    created |= _seed_moderation()
+    created |= _seed_insights()
+    created |= _seed_notifications()
     db.session.flush()
     return created
+
+
+def _seed_notifications() -> bool:
+    """Follows and notifications from everything above (owned by the notifications area; last)."""
+    from app.notifications import demo as notifications_demo
+
+    db.session.flush()
+    return notifications_demo.seed()
+
+
+def _seed_moderation() -> bool:
+    """Held and reported posts and a short audit trail (owned by the moderation area; last)."""
+    from app.moderation import demo as moderation_demo
+
+    db.session.flush()
+    return moderation_demo.seed()
+
+
+def _seed_insights() -> bool:
+    """Past meetings' places, reflections, narratives and pins (owned by the insights area; after
+    everything it counts)."""
+    from app.insights import demo as insights_demo
+
+    db.session.flush()
+    return insights_demo.seed()
+
+
+def _seed_actions() -> bool:
+    """Actions from the meetings and threads, with timelines (owned by the actions area; last)."""
+    from app.actions import demo as actions_demo
+
+    db.session.flush()
+    return actions_demo.seed()
+
+
+def _seed_agendas() -> bool:
+    """Agendas built from the boards' top questions (owned by the agenda area; after boards)."""
+    from app.agenda import demo as agenda_demo
+
+    db.session.flush()
+    return agenda_demo.seed()
+
+
+def _seed_boards() -> bool:
+    """Threads, replies and votes on the meetings' boards (owned by the boards area)."""
+    from app.boards import demo as boards_demo
+
+    db.session.flush()
+    return boards_demo.seed()
+
+
+def _seed_meetings() -> bool:
+    """Registrations for the upcoming meetings (owned by the meetings area)."""
+    from app.meetings import demo as meetings_demo
+
+    db.session.flush()
+    return meetings_demo.seed()
 
 
 def _seed_texts() -> bool:

@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -106,6 +105,10 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    # The full-text objects (FTS5 table, tsvector column) are made by install_search_ddl().
+    from app.models.search import include_object
+
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

@@ -149,17 +149,24 @@ def auth(app, client):
     return Auth(app, client)
 
 
-def client_as(app, roles: Role, **fields):
-    """A test client logged in as a new person holding roles; client.user_id names them."""
-    client = app.test_client()
-    with app.app_context():
-        user = factories.user(roles=roles | Role.MEMBER, **fields)
-        db.session.commit()
-        identity, client.user_id = user.get_id(), user.id
+def log_in(client, user):
+    """Log client in as user (a User attached to a session, or its get_id() string)."""
+    identity = user if isinstance(user, str) else user.get_id()
     with client.session_transaction() as session:
         session["_user_id"] = identity
         session["_fresh"] = True
     return client
+
+
+def client_as(app, roles: Role, **fields):
+    """A test client logged in as a new person holding roles; client.user_id names them."""
+    client = app.test_client()
+    with app.app_context():
+        # No password: these people never use the log-in form, and hashing one is slow.
+        user = factories.user(roles=roles | Role.MEMBER, password=None, **fields)
+        db.session.commit()
+        identity, client.user_id = user.get_id(), user.id
+    return log_in(client, identity)
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ from app.models import AuditEvent, AuditEventImmutable
 def test_record_adds_an_event(make):
     admin = make.user(name="Jo")
     member = make.user()
-    event = record(admin, "role.granted", "user", member.id, subject_user=member, detail="Moderator")
+    event = record(
+        admin, "role.granted", "user", member.id, subject_user=member, detail="Moderator"
+    )
     db.session.commit()
     stored = db.session.get(AuditEvent, event.id)
     assert (stored.actor, stored.subject_user, stored.detail) == (admin, member, "Moderator")

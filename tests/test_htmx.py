@@ -25,13 +25,15 @@ def test_partial_only_for_plain_htmx_requests(app, headers, partial):
 
 def test_render_page_or_fragment_varies_on_hx_request(app):
     with app.test_request_context("/", headers={"HX-Request": "true"}):
-        response = render_page_or_fragment("errors/error.html", "errors/_error.html",
-                                           code=404, title="T", message="M")
+        response = render_page_or_fragment(
+            "errors/error.html", "errors/_error.html", code=404, title="T", message="M"
+        )
         assert "<html" not in response.get_data(as_text=True)
         assert "HX-Request" in response.headers["Vary"]
     with app.test_request_context("/"):
-        response = render_page_or_fragment("errors/error.html", "errors/_error.html",
-                                           code=404, title="T", message="M")
+        response = render_page_or_fragment(
+            "errors/error.html", "errors/_error.html", code=404, title="T", message="M"
+        )
         assert "<html" in response.get_data(as_text=True)
         assert "HX-Request" in response.headers["Vary"]
 

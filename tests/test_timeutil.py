@@ -28,4 +28,7 @@ def test_range_across_the_clock_change_names_both_zones():
 
 def test_naive_values_are_taken_as_utc():
     assert to_london(datetime(2022, 2, 24, 12, 0)).hour == 12
-    assert format_datetime(datetime(2022, 6, 1, 9, 0, tzinfo=UTC)) == "Wednesday 1 June 2022, 10:00 BST"
+    assert (
+        format_datetime(datetime(2022, 6, 1, 9, 0, tzinfo=UTC))
+        == "Wednesday 1 June 2022, 10:00 BST"
+    )

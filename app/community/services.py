@@ -16,6 +16,7 @@ from app.content import render_markdown
 from app.extensions import db
 from app.mail import external_url, send_email
 from app.models import Application, ApplicationStatus, Role, SiteText, User
+from app.notifications import services as notify
 from app.timeutil import utcnow
 from app.tokens import password_token
 
@@ -225,6 +226,7 @@ def approve(application: Application, decider: User, note: str = "") -> Decision
         reason=note,
         detail="account created" if created else "existing account linked",
     )
+    notify.application_approved(application, user, decider)
     return Decision(application, user, created)
 
 

@@ -52,6 +52,11 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The secret in the member's private calendar-feed URL; None until they ask for one.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Unread notifications, kept exact by app.notifications.services with atomic UPDATEs: the
+    # bell in every page's header reads it from the user already loaded, with no query.
+    unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -41,3 +41,28 @@ def link_in(body: str, path_start: str, base_url: str) -> str:
     match = re.search(r"https?://[^/\s]+(" + re.escape(path_start) + r"[^\s]*)", body)
     assert match, f"no {path_start} link in: {body}"
     return base_url + match.group(1)
+
+
+def add_board(app, *, title="Sharing power, accountability and leadership", **meeting_fields):
+    """A published upcoming meeting with one theme's board; returns the board's id."""
+    with app.app_context():
+        series = factories.series(themes=("Sharing power",))
+        meeting = factories.meeting(series_=series, title=title, **meeting_fields)
+        db.session.commit()
+        return meeting.boards[0].id
+
+
+def add_question(app, board_id: int, *, title: str, author_email: str | None = None) -> int:
+    """A question on the board by a new (or the named) member; returns its post id."""
+    from sqlalchemy import select
+
+    from app.models import Board, User
+
+    with app.app_context():
+        board = db.session.get(Board, board_id)
+        author = None
+        if author_email:
+            author = db.session.scalar(select(User).where(User.email == author_email))
+        post = factories.thread(board, author, title=title)
+        db.session.commit()
+        return post.id
