@@ -14,7 +14,7 @@ Services flush and never commit: the route commits once.
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, literal, or_, select, update
 
 from app import audit
 from app.actions import services as actions
@@ -151,11 +151,16 @@ def _forget(user: User, old_name: str) -> None:
     if hasattr(user, "unread_notifications"):
         user.unread_notifications = 0
     if old_name:
-        # The line others were shown was written with the name at the time; reword it.
+        # The line others were shown starts with the name it had then ("Priya Shah replied to
+        # ..."); only that leading name is replaced, never the same letters inside a title.
+        length = len(old_name)
         db.session.execute(
             update(Notification)
-            .where(Notification.actor_id == user.id)
-            .values(text=func.replace(Notification.text, old_name, FORMER_MEMBER))
+            .where(
+                Notification.actor_id == user.id,
+                func.substr(Notification.text, 1, length) == old_name,
+            )
+            .values(text=literal(FORMER_MEMBER) + func.substr(Notification.text, length + 1))
             .execution_options(synchronize_session=False)
         )
     db.session.flush()

@@ -80,17 +80,20 @@ class SearchBackend:
             .outerjoin(A, and_(DOCS.c.kind == DocKind.ACTION, A.id == DOCS.c.object_id))
         )
 
-    def search(self, terms: list[str], scope: Scope, page: int, per_page: int):
-        """One page of hits and the total: two statements, whatever the number of matches.
+    def search(self, terms: list[str], scope: Scope, page: int, per_page: int, cap: int):
+        """One page of hits and how many there are: two statements, whatever the number.
 
-        Returns (rows, total); each row has the document's columns, its marked title and
+        Counting stops at cap + 1 (a very common word matches thousands of documents, and
+        nobody pages through them); pages beyond cap are empty. Returns (rows, total), total
+        being at most cap + 1; each row has the document's columns, its marked title and
         snippet, and what a result shows of the live rows (meeting, thread, author, status).
         """
         source, match = self.source(terms)
         joined = self._joined(source)
         where = [match, exists_condition(), *scope.conditions]
-        total = db.session.scalar(select(func.count()).select_from(joined).where(*where))
-        if not total or (page - 1) * per_page >= total:
+        counted = select(DOCS.c.id).select_from(joined).where(*where).limit(cap + 1).subquery()
+        total = db.session.scalar(select(func.count()).select_from(counted))
+        if not total or (page - 1) * per_page >= min(total, cap):
             return [], total or 0
         order = [DOCS.c.dated_at.desc(), DOCS.c.id.desc()]
         if scope.sort != "newest":
@@ -129,7 +132,7 @@ class SearchBackend:
             )
             .where(*where)
             .order_by(*order)
-            .limit(per_page)
+            .limit(min(per_page, cap - (page - 1) * per_page))
             .offset((page - 1) * per_page)
         ).all()
         return rows, total

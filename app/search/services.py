@@ -23,6 +23,8 @@ from app.search.backends import DOCS, END, START, M, P, R, Scope, backend_for
 from app.timeutil import format_day, format_range
 
 PER_PAGE = 20
+# Results counted and reachable: 50 pages. Beyond that, more words narrow a search better.
+MAX_RESULTS = 1000
 MAX_QUERY = 200
 MAX_TERMS = 12
 SORTS = {"relevance": "Best match", "newest": "Newest first"}
@@ -281,10 +283,14 @@ def _hit(row) -> Hit:
 
 
 class ResultPage(Pagination):
-    """A page of hits that the shared pagination partial can draw (counted by the backend)."""
+    """A page of hits that the shared pagination partial can draw (counted by the backend).
+
+    total stops at MAX_RESULTS; `more` says there were more matches than that.
+    """
 
     def __init__(self, items: list[Hit], total: int, page: int, per_page: int):
-        self._given = (items, total)
+        self.more = total > MAX_RESULTS
+        self._given = (items, min(total, MAX_RESULTS))
         super().__init__(page=page, per_page=per_page, error_out=False)
 
     def _query_items(self):
@@ -302,5 +308,5 @@ def search(terms: list[str], filters: Filters, viewer: Viewer, page: int) -> Res
         conditions=visibility_conditions(viewer) + filters.conditions(), sort=filters.sort
     )
     backend = backend_for(db.engine.dialect.name)
-    rows, total = backend.search(terms, scope, page, PER_PAGE)
+    rows, total = backend.search(terms, scope, page, PER_PAGE, MAX_RESULTS)
     return ResultPage([_hit(row) for row in rows], total, page, PER_PAGE)

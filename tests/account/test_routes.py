@@ -121,6 +121,8 @@ def test_export_needs_a_member(client, auth, make):
     db.session.commit()
     log_in(client, no_roles)
     assert client.get("/account/export").status_code == 403
+    assert client.get("/account/close").status_code == 403
+    assert client.post("/account/close", data={"password": PASSWORD}).status_code == 403
 
 
 def test_export_runs_a_constant_number_of_queries(app, make, count_queries):

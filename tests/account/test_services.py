@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.account import services
 from app.account.export import export_data
 from app.extensions import db
-from app.models import Application, AuditEvent, Registration, Role
+from app.models import Application, AuditEvent, Notification, Registration, Role
 from app.timeutil import utcnow
 
 
@@ -90,3 +90,19 @@ def test_export_after_closing_holds_nothing_personal(make):
     text = repr(data)
     assert "Jo Mensah" not in text and "jo@example.org" not in text and "About me" not in text
     assert data["profile"]["active"] is False
+
+
+def test_only_the_leading_name_is_reworded_in_others_notifications(make):
+    person = make.user(name="Sam", password=None)
+    other = make.user(password=None)
+    make.notification(other, text="Sam commented on the action Sample the bus routes", actor=person)
+    make.notification(other, text="A member replied in Sam's thread", actor=person)
+    services.close_account(person)
+    db.session.commit()
+    texts = set(
+        db.session.scalars(select(Notification.text).where(Notification.user_id == other.id))
+    )
+    assert texts == {
+        "Former member commented on the action Sample the bus routes",
+        "A member replied in Sam's thread",
+    }

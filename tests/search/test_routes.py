@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
+from app.search import services
 from app.timeutil import utcnow
 from tests.search.conftest import (
     FACILITATOR,
@@ -258,6 +259,19 @@ def test_results_are_paged_by_twenty(make, client):
     assert 'id="search-past-end"' in beyond and found_ids(beyond) == []
     assert search(client, q="datawalk", page="x").status_code == 200
     assert search(client, q="datawalk", page=10**30).status_code == 200
+
+
+def test_counting_stops_at_the_cap(make, client, monkeypatch):
+    monkeypatch.setattr(services, "MAX_RESULTS", 25)
+    many_threads(make, 30)
+    first = search(client, q="datawalk")
+    page = first.get_data(as_text=True)
+    assert "More than 25 results for “datawalk”" in page and 'id="search-more"' in page
+    assert len(ordered(first)) == 20
+    assert len(ordered(search(client, q="datawalk", page=2))) == 5
+    assert 'id="search-past-end"' in search(client, q="datawalk", page=3).get_data(as_text=True)
+    htmx = client.get("/search/", query_string={"q": "datawalk"}, headers=HX)
+    assert "More than 25 results found." in htmx.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("who", ["client", "member_client", "moderator_client"])
