@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from app.actions import services as actions
 from app.extensions import db
-from app.models import Action, Board, Meeting, MeetingStatus, Role, User
+from app.models import Action, Board, MeetingStatus, Role, User
+from app.timeutil import utcnow
 from tests import factories
 from tests.e2e.axe import assert_accessible
 from tests.e2e.helpers import add_board, add_person, add_question, log_in
@@ -26,7 +27,7 @@ def _next_meeting(app, board_id: int) -> int:
         later = factories.meeting(
             series_=board.meeting.series,
             title="Improved use of data",
-            starts_in=board.meeting.starts_at - factories.utcnow() + timedelta(days=28),
+            starts_in=board.meeting.starts_at - utcnow() + timedelta(days=28),
             status=MeetingStatus.PUBLISHED,
         )
         db.session.commit()
@@ -153,6 +154,17 @@ def _owned_action(app, email: str) -> int:
         return action.id
 
 
+def _axe_as_served(browser, context, url: str) -> None:
+    """axe is JavaScript, so it cannot run in a context without it (it never returns there):
+    check the same page, as the server sends it to this session, in a context with JavaScript."""
+    checker = browser.new_context()
+    checker.add_cookies(context.cookies())
+    page = checker.new_page()
+    page.goto(url)
+    assert_accessible(page)
+    checker.close()
+
+
 def test_moving_an_action_to_done_without_javascript(browser, live_server, live_app):
     base = live_server.url
     email, _ = add_person(live_app, name="Amara Okafor")
@@ -161,7 +173,7 @@ def test_moving_an_action_to_done_without_javascript(browser, live_server, live_
     page = context.new_page()
     log_in(page, base, email)
     page.goto(f"{base}/actions/mine")
-    assert_accessible(page)
+    _axe_as_served(browser, context, page.url)
     page.locator(f"#a{action_id}-status").select_option("done")
     page.locator(f"#move-{action_id}").click()
     # Post/redirect/get: back on "My actions", with a message.
@@ -170,8 +182,7 @@ def test_moving_an_action_to_done_without_javascript(browser, live_server, live_
         "“Collect two examples of shared leadership” moved to Done."
     )
     expect(page.locator(f"#action-{action_id} .action-status")).to_have_text("Done")
-    assert_accessible(page)
+    _axe_as_served(browser, context, page.url)
     with live_app.app_context():
         assert db.session.get(Action, action_id).status == "done"
-        assert db.session.get(Meeting, db.session.get(Action, action_id).meeting_id) is not None
     context.close()
