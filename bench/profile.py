@@ -9,6 +9,7 @@ SQL statements and their time per request. Needs pyinstrument (pip install pyins
 import argparse
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,32 @@ from sqlalchemy import event  # noqa: E402
 from app.extensions import db  # noqa: E402
 from bench import cases as bench_cases  # noqa: E402
 from bench import seed as seeding  # noqa: E402
+
+
+def _place(path: str) -> str:
+    """templates/<file>, app/<module>, or the library's top-level package."""
+    path = path or "?"
+    for marker in ("/templates/", "/app/"):
+        if marker in path:
+            return marker.strip("/") + "/" + path.split(marker, 1)[1]
+    if "site-packages/" in path:
+        return path.split("site-packages/", 1)[1].split("/", 1)[0]
+    return path.rsplit("/", 1)[-1]
+
+
+def by_place(root) -> Counter:
+    """Inclusive time under each template, app module and library, each counted once per
+    stack (its outermost frame), so that recursion and nesting are not counted twice."""
+    totals: Counter = Counter()
+    stack = [(root, frozenset())]
+    while stack:
+        frame, active = stack.pop()
+        place = _place(frame.file_path or "")
+        if place not in active:
+            totals[place] += frame.time
+            active = active | {place}
+        stack.extend((child, active) for child in frame.children)
+    return totals
 
 
 def main(argv=None) -> int:
@@ -96,6 +123,11 @@ def main(argv=None) -> int:
     print("\nSQL by total time (per request):")
     for text, (count, took) in sorted(slowest.items(), key=lambda kv: -kv[1][1])[:8]:
         print(f"  {took / args.requests * 1000:6.2f} ms  x{count / args.requests:.1f}  {text}")
+    print("Time under any frame of (outermost per stack; totals overlap):")
+    total = profiler.last_session.root_frame().time or 1
+    for key, took in by_place(profiler.last_session.root_frame()).most_common(25):
+        print(f"  {took / total:6.1%}  {key}")
+    print()
     if args.flat:
         text = profiler.output_text(flat=True, flat_time="total", show_all=True)
         print("\n".join(text.splitlines()[:60]))
