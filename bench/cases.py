@@ -257,6 +257,8 @@ def build_cases(app: Flask, sessions: Sessions, hot: Hot, fetch: Fetch) -> list[
         Case("board_visitor", "Board page, visitor (no cookie; extra, no target)", 200,
              lambda: [line("GET", f"/boards/{hot.board}?sort=top", {"User-Agent": USER_AGENT})],
              (f'id="thread-{hot.question}"',)),
-        Case("search", "Search", 200, None, skipped="search is not built yet"),
+        Case("search", "Search (one word, first page)", 200,
+             page_lines(sessions, members, "/search/?q=wellbeing"),
+             (me, 'id="search-result-list"')),
     ]  # fmt: skip
     return cases
