@@ -1,0 +1,481 @@
+"""Hostile data written through the services: one object per payload, so that a list page shows
+many payloads in one render.
+
+Each function runs inside a Seeder (tests/hostile/conftest.py): an app context, committed after,
+and returns plain values (ids and the texts written), never ORM objects.
+
+Single-line fields get the payload collapsed (as the forms' `collapse` filter leaves it) and only
+when it fits the field's limit: a payload too long for a field is left out of that field.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from app.boards import services as boards
+from app.extensions import db
+from app.insights import services as insights
+from app.models import Role
+from app.notifications import follows
+from app.timeutil import utcnow
+from tests import factories
+from tests.hostile.corpus import PAYLOADS, Payload
+
+# Pages that show a value through the same stored field and the same kind of template output as
+# a page checked with the whole corpus get a share of it: payload i goes to page i % n of n.
+# Every payload still reaches every field; each such page sees every n-th payload, all groups.
+
+
+def share(items: list, n: int, k: int) -> list:
+    """The k-th of n interleaved shares of items."""
+    return items[k::n]
+
+
+def line(payload: Payload, limit: int, fallback: str = "") -> str:
+    """payload as a single-line field holds it, or fallback when it is longer than limit."""
+    text = payload.text(one_line=True)
+    return text if len(text) <= limit else fallback
+
+
+def hostile_person(payload: Payload, *, roles=Role.MEMBER, **fields):
+    """A member whose profile is payload: name (when it fits), pronouns, organisation, place
+    and bio."""
+    return factories.user(
+        name=line(payload, 80, f"Member {payload.index}"),
+        roles=roles,
+        password=None,
+        bio=payload.text(),
+        pronouns=line(payload, 40),
+        organisation=line(payload, 120),
+        place=line(payload, 120),
+        **fields,
+    )
+
+
+@dataclass
+class Thread:
+    payload: Payload
+    id: int
+    reply_id: int
+    author_id: int
+    author_name: str
+    title: str
+    body: str
+
+
+@dataclass
+class PostsWorld:
+    board_id: int
+    meeting_id: int
+    follower_id: int
+    facilitator_id: int
+    threads: list[Thread] = field(default_factory=list)
+
+
+REVISED = 4  # one thread in REVISED is edited after the silent window (so it has a revision)
+
+
+def posts_world(payloads: list[Payload] = PAYLOADS) -> PostsWorld:
+    """A board (its meeting ended yesterday, so posts can be pinned to the insights) with, per
+    payload, a question by a member named after it, title and body the payload, a reply by the
+    same member, pinned to the meeting's insights; a member follows the board (so each new
+    question reaches their notifications)."""
+    meeting = factories.meeting(
+        starts_in=timedelta(days=-1), title="Improved use of data", status="published"
+    )
+    board = meeting.boards[0]
+    follower = factories.user(name="Nadia Follower", password=None)
+    facilitator = factories.user(
+        name="Priya Facilitator", roles=Role.FACILITATOR | Role.MEMBER, password=None
+    )
+    follows.follow(follower.id, follows.BOARD, board.id)
+    world = PostsWorld(board.id, meeting.id, follower.id, facilitator.id)
+    earlier = utcnow() - timedelta(hours=1)
+    for payload in payloads:
+        author = hostile_person(payload)
+        title = line(payload, 150, f"Question {payload.index}")
+        revised = payload.index % REVISED == 0
+        post = boards.create_thread(
+            board,
+            author,
+            kind="question",
+            title=title,
+            body="A first draft" if revised else payload.text(),
+            now=earlier,
+        )
+        if revised:
+            boards.edit_post(post, author, title=title, body=payload.text())
+        reply = boards.create_reply(post, author, body=payload.text())
+        insights.pin(post, facilitator)
+        world.threads.append(
+            Thread(payload, post.id, reply.id, author.id, author.display_name, title, post.body)
+        )
+    db.session.flush()
+    return world
+
+
+@dataclass
+class Person:
+    payload: Payload
+    id: int
+    name: str
+    pronouns: str
+    organisation: str
+    place: str
+    bio: str
+
+
+@dataclass
+class Applied:
+    payload: Payload
+    id: int
+    token: str
+    status: str
+    fields: dict  # name, organisation, place, job_role, criteria_statement, decision_note
+
+
+@dataclass
+class PeopleWorld:
+    meeting_id: int
+    people: list[Person] = field(default_factory=list)
+    applications: list[Applied] = field(default_factory=list)
+
+
+def people_world(payloads: list[Payload] = PAYLOADS) -> PeopleWorld:
+    """Per payload, a member whose profile is the payload, registered for one meeting; and an
+    application to join whose every field is the payload, a third each pending, approved and
+    declined (the decision's note the payload too)."""
+    from app.community import services as community
+
+    meeting = factories.meeting(title="Acknowledging root causes")
+    facilitator = factories.user(
+        name="Priya Facilitator", roles=Role.FACILITATOR | Role.MEMBER, password=None
+    )
+    world = PeopleWorld(meeting.id)
+    for payload in payloads:
+        person = hostile_person(payload)
+        factories.registration(meeting, person)
+        world.people.append(
+            Person(
+                payload,
+                person.id,
+                person.display_name,
+                person.pronouns,
+                person.organisation,
+                person.place,
+                person.bio,
+            )
+        )
+    for payload in payloads:
+        fields = {
+            "name": line(payload, 80, f"Applicant {payload.index}"),
+            "organisation": line(payload, 120, "Northtown Council"),
+            "place": line(payload, 120, "Northtown"),
+            "job_role": line(payload, 120, "Officer"),
+            "criteria_statement": payload.text(),
+        }
+        application = factories.application(**fields)
+        status = ("pending", "approved", "declined")[payload.index % 3]
+        if status == "approved":
+            community.approve(application, facilitator, note=payload.text())
+        elif status == "declined":
+            community.decline(application, facilitator, note=payload.text())
+        fields["decision_note"] = application.decision_note
+        world.applications.append(
+            Applied(payload, application.id, application.status_token, status, fields)
+        )
+    db.session.flush()
+    return world
+
+
+def rotated(payloads: list[Payload], index: int, step: int) -> Payload:
+    """The payload `step` places after payloads[index]: when several fields of one object show
+    on one page, each gets a different payload, and over all objects every payload reaches
+    every field."""
+    return payloads[(index + step) % len(payloads)]
+
+
+ACTION_FIELDS = (
+    "title", "detail", "timeline text", "update", "review outcome", "status reason",
+    "proposer", "source",
+)  # fmt: skip
+# A declined invitation's reason, a comment and an edit's reason are one column, shown by one
+# line of the timeline: each action has one of the three, in turn.
+TIMELINE_KINDS = ("decline reason", "comment", "edit reason")
+
+
+@dataclass
+class HostileAction:
+    id: int
+    status: str
+    texts: dict  # field -> (payload, text as stored)
+
+
+@dataclass
+class ActionsWorld:
+    earlier_meeting_id: int
+    review_meeting_id: int
+    actions: list[HostileAction] = field(default_factory=list)
+
+
+def actions_world(payloads: list[Payload] = PAYLOADS) -> ActionsWorld:
+    """Per payload an action from a meeting a month ago, with the payloads (rotated: see
+    `rotated`) as its title, detail, proposer's name, source (a thread's or an agenda item's
+    title), an update, the outcome of its review at the next meeting, the reason for its last
+    status change (dropped for even payloads, in progress for odd ones), and one of
+    TIMELINE_KINDS."""
+    from app.actions import reviews
+    from app.actions import services as actions
+    from app.agenda import services as agenda
+
+    series = factories.series(themes=("Using data well",))
+    earlier = factories.meeting(series_=series, starts_in=timedelta(days=-30), title="Data, part 1")
+    review = factories.meeting(series_=series, starts_in=timedelta(days=7), title="Data, part 2")
+    facilitator = factories.user(
+        name="Priya Facilitator", roles=Role.FACILITATOR | Role.MEMBER, password=None
+    )
+    invitee = factories.user(name="Ifeoma Invitee", password=None)
+    commenter = factories.user(name="Callum Commenter", password=None)
+    world = ActionsWorld(earlier.id, review.id)
+    today = actions.today()
+    for i in range(len(payloads)):
+        p = {name: rotated(payloads, i, step) for step, name in enumerate(ACTION_FIELDS)}
+        texts = {name: (payload, payload.text()) for name, payload in p.items()}
+        proposer = hostile_person(p["proposer"])
+        texts["proposer"] = (p["proposer"], proposer.display_name)
+        source_title = line(p["source"], 150, f"Source {i}")
+        if i % 3 == 0:
+            thread = boards.create_thread(
+                earlier.boards[0], proposer, kind="question", title=source_title
+            )
+            source = actions.find_source("post", thread.id, proposer)
+        elif i % 3 == 1:
+            item = agenda.add_free_item(earlier, source_title, 5)
+            source = actions.find_source("agenda_item", item.id, proposer)
+        else:
+            source, source_title = actions.find_source("meeting", earlier.id, proposer), ""
+        texts["source"] = (p["source"], source_title)
+        title = line(p["title"], 160, f"Action {i}")
+        texts["title"] = (p["title"], title)
+        kind = TIMELINE_KINDS[i % 3]
+        texts[kind] = texts.pop("timeline text")
+        action, _ = actions.create_action(
+            title=title,
+            detail=p["detail"].text(),
+            due_on=today + timedelta(days=14),
+            proposer=proposer,
+            owners=[invitee] if kind == "decline reason" else [],
+            self_own=True,
+            source=source,
+        )
+        timeline_text = p["timeline text"].text()
+        if kind == "decline reason":
+            actions.decline(action, invitee, reason=timeline_text)
+        elif kind == "comment":
+            actions.add_comment(action, commenter, timeline_text)
+        else:
+            actions.edit_action(
+                action,
+                facilitator,
+                title=title,
+                detail=action.detail,
+                due_on=action.due_on + timedelta(days=1),
+                reason=timeline_text,
+                version=action.version,
+            )
+        actions.post_update(action, proposer, p["update"].text())
+        reviews.record_review(action, review, facilitator, p["review outcome"].text())
+        status = "dropped" if i % 2 == 0 else "in_progress"
+        actions.change_status(action, proposer, status, action.version, p["status reason"].text())
+        world.actions.append(HostileAction(action.id, status, texts))
+    agenda.add_actions_review(review)
+    db.session.flush()
+    return world
+
+
+MEETING_FIELDS = (
+    "series title", "series description", "theme title", "title", "description", "venue",
+    "cancel reason", "narrative", "theme description",
+)  # fmt: skip
+MEETING_LIMITS = {"series title": 120, "theme title": 160, "title": 160, "venue": 200,
+                  "cancel reason": 300}  # fmt: skip
+
+
+@dataclass
+class HostileMeeting:
+    id: int
+    series_id: int
+    theme_id: int
+    board_id: int
+    cancelled: bool
+    texts: dict  # field -> (payload, text as stored)
+
+
+def meetings_world(payloads: list[Payload] = PAYLOADS) -> list[HostileMeeting]:
+    """Per payload a series, a theme and a published meeting a week ahead with a board on that
+    theme, the payloads (rotated) as their titles, descriptions (the theme's is plain text),
+    venue and the insights narrative; odd payloads' meetings are cancelled with a payload as
+    the reason."""
+    from app.meetings import services as meetings
+    from app.meetings.services import MeetingDetails
+
+    facilitator = factories.user(
+        name="Priya Facilitator", roles=Role.FACILITATOR | Role.MEMBER, password=None
+    )
+    made = []
+    start = utcnow().replace(microsecond=0) + timedelta(days=7)
+    for i in range(len(payloads)):
+        p = {name: rotated(payloads, i, step) for step, name in enumerate(MEETING_FIELDS)}
+        texts = {
+            name: (
+                payload,
+                line(payload, MEETING_LIMITS[name], f"{name} {i}")
+                if name in MEETING_LIMITS
+                else payload.text(),
+            )
+            for name, payload in p.items()
+        }
+        text = {name: value for name, (_, value) in texts.items()}
+        series = meetings.create_series(
+            text["series title"], text["series description"], facilitator
+        )
+        theme = meetings.add_theme(
+            series, text["theme title"], facilitator, text["theme description"]
+        )
+        details = MeetingDetails(
+            title=text["title"],
+            description=text["description"],
+            starts_at=start + timedelta(hours=i),
+            ends_at=start + timedelta(hours=i, minutes=90),
+            online_url="",
+            venue=text["venue"],
+            capacity=None,
+            theme_ids=[theme.id],
+        )
+        meeting = meetings.create_meeting(series, details, facilitator)
+        meetings.publish(meeting, facilitator)
+        cancelled = i % 2 == 1
+        if cancelled:
+            meetings.cancel(meeting, facilitator, text["cancel reason"])
+        insights.save_narrative(meeting, text["narrative"], facilitator, version=0)
+        made.append(
+            HostileMeeting(meeting.id, series.id, theme.id, meeting.boards[0].id, cancelled, texts)
+        )
+    db.session.flush()
+    return made
+
+
+@dataclass
+class AgendaWorld:
+    meeting_id: int
+    items: list = field(default_factory=list)  # (item id, title shown, notes shown, payloads)
+    not_taken: list = field(default_factory=list)  # (thread id, reason, payload)
+
+
+def agenda_world(payloads: list[Payload] = PAYLOADS) -> AgendaWorld:
+    """A published agenda of a meeting under way with, per payload, a free item titled with it
+    and its outcome notes (the next payload), and a question on the meeting's board not taken
+    this time, with the payload as the reason."""
+    from app.agenda import running
+    from app.agenda import services as agenda
+
+    meeting = factories.meeting(starts_in=timedelta(minutes=-30), title="Sharing power")
+    facilitator = factories.user(
+        name="Priya Facilitator", roles=Role.FACILITATOR | Role.MEMBER, password=None
+    )
+    asker = factories.user(name="Asha Asker", password=None)
+    world = AgendaWorld(meeting.id)
+    for i, payload in enumerate(payloads):
+        notes = rotated(payloads, i, 1)
+        title = line(payload, 160, f"Item {i}")
+        item = agenda.add_free_item(meeting, title, 5)
+        running.save_outcome(item, notes.text())
+        world.items.append((item.id, title, notes.text(), payload, notes))
+        thread = boards.create_thread(
+            meeting.boards[0], asker, kind="question", title=f"Question {i}"
+        )
+        reason = line(payload, 200, f"Reason {i}")
+        agenda.mark_not_taken(meeting, thread, reason, facilitator)
+        world.not_taken.append((thread.id, reason, payload))
+    agenda.publish(meeting, facilitator)
+    db.session.flush()
+    return world
+
+
+MODERATION_FIELDS = (
+    "name", "title", "body", "flag notes", "decision reason", "appeal reason", "redacted title",
+    "redacted body", "warning", "suspension reason", "lift reason",
+)  # fmt: skip
+MODERATION_MARKDOWN = ("body", "redacted body")
+
+
+@dataclass
+class Moderated:
+    post_id: int
+    author_id: int
+    event_id: int | None
+    fate: str  # "appealed", "redacted", "reported" or "suspended"
+    texts: dict  # field -> (payload, text as stored)
+
+
+def moderation_world(payloads: list[Payload] = PAYLOADS) -> list[Moderated]:
+    """Per payload a reported question by a member (rotated payloads as the name, title, body
+    and the report's note) who is warned about it; then, by payload: hidden and appealed
+    (i % 4 == 0), redacted (1), left reported and the author suspended then lifted (3), or
+    hidden with the author suspended (2). Every reason, message and note is a payload."""
+    from app.models.moderation import FlagReason, Outcome
+    from app.moderation import decisions, people
+    from app.moderation import services as moderation
+
+    meeting = factories.meeting(title="Root causes")
+    board = meeting.boards[0]
+    moderator = factories.user(
+        name="Tom Moderator", roles=Role.MODERATOR | Role.MEMBER, password=None
+    )
+    reporters = [factories.user(name=f"Reporter {n}", password=None) for n in range(4)]
+    made = []
+    for i in range(len(payloads)):
+        p = {name: rotated(payloads, i, step) for step, name in enumerate(MODERATION_FIELDS)}
+        texts = {name: (payload, payload.text()) for name, payload in p.items()}
+        author = factories.user(name=line(p["name"], 80, f"Member {i}"), password=None)
+        texts["name"] = (p["name"], author.display_name)
+        title = line(p["title"], 150, f"Question {i}")
+        texts["title"] = (p["title"], title)
+        post = boards.create_thread(
+            board, author, kind="question", title=title, body=p["body"].text()
+        )
+        fate = ("appealed", "redacted", "suspended", "reported")[i % 4]
+        # The queue shows the notes of reports still open, and only posts left reported keep
+        # theirs: each of those gets four, so that every payload is a note somewhere.
+        notes = [rotated(payloads, i, 3 + n) for n in range(4 if fate == "reported" else 1)]
+        for n, note in enumerate(notes):
+            moderation.flag_post(post, reporters[n], FlagReason.OTHER, note=note.text())
+        texts["flag notes"] = [(note, note.text()) for note in notes]
+        people.warn(author, moderator, p["warning"].text(), post=post)
+        event = None
+        if fate in ("appealed", "suspended"):
+            event = decisions.decide(
+                post, moderator, Outcome.HIDDEN, p["decision reason"].text()
+            ).event
+            if fate == "appealed":
+                people.appeal(event, author, p["appeal reason"].text())
+        elif fate == "redacted":
+            redacted_title = line(p["redacted title"], 150, f"Redacted {i}")
+            texts["redacted title"] = (p["redacted title"], redacted_title)
+            event = decisions.decide(
+                post,
+                moderator,
+                Outcome.REDACTED,
+                p["decision reason"].text(),
+                title=redacted_title,
+                body=p["redacted body"].text(),
+            ).event
+        if fate in ("suspended", "reported"):
+            people.suspend(
+                author, moderator, people.ladder()[0], p["suspension reason"].text(), post=post
+            )
+        if fate == "reported":
+            suspension = people.active_suspension(author.id)
+            people.lift(suspension, moderator, p["lift reason"].text())
+        made.append(Moderated(post.id, author.id, event.id if event else None, fate, texts))
+    db.session.flush()
+    return made

@@ -1,0 +1,80 @@
+"""Hostile actions: every text an action carries (title, detail, owners' names, where it came
+from, and each entry of its timeline) on the actions board, the action's page, the forms that
+edit it, the review and the next meeting's agenda and pack."""
+
+import pytest
+
+from app.extensions import db
+from app.models import Action, Role
+from tests.conftest import client_as, log_in
+from tests.hostile.checks import Shown, assert_text_shown
+from tests.hostile.seeding import actions_world, share
+
+MARKDOWN = ("detail", "decline reason", "update", "comment", "edit reason", "review outcome",
+            "status reason")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def world(seed):
+    return seed(actions_world)
+
+
+def _shown(action, *names) -> list[Shown]:
+    shown = []
+    for name in names:
+        payload, text = action.texts.get(name, (None, ""))
+        if not text:
+            continue
+        make = Shown.markdown if name in MARKDOWN else Shown.plain
+        shown.append(make(payload, name, text))
+    return shown
+
+
+def test_the_action_page_shows_every_text(world_app, world, read):
+    reader = read(client_as(world_app, Role.MEMBER))
+    for action in world.actions:
+        shown = _shown(action, "title", "proposer", "source", *MARKDOWN)
+        if action.status == "dropped":
+            payload, reason = action.texts["status reason"]
+            shown.append(Shown.plain(payload, "dropped reason", reason))
+        reader.shows(f"/actions/{action.id}", shown)
+
+
+def test_the_board_lists_titles_owners_and_sources(world_app, world, read):
+    """Each column pages on its own; following the first "Next" link on each page walks the
+    in-progress column to its end, then the dropped one."""
+    reader = read(client_as(world_app, Role.MEMBER))
+    text = reader.pages("/actions/")
+    expected = [s for a in world.actions for s in _shown(a, "title", "proposer", "source")]
+    assert len(expected) > 2 * len(world.actions)
+    assert_text_shown(text, expected, "actions board")
+
+
+def test_forms_that_change_an_action_hold_its_text(world_app, world, read):
+    """The facilitator's edit form, and the owner's drop form and "My actions" (a share of the
+    corpus each)."""
+    facilitator = read(client_as(world_app, Role.FACILITATOR))
+    for action in share(world.actions, 2, 1):
+        payload, detail = action.texts["detail"]
+        edit = facilitator.page(f"/actions/{action.id}/edit")
+        assert_text_shown(edit.text, [Shown.plain(payload, "detail as typed", detail)])
+    with world_app.app_context():
+        proposers = {a.id: db.session.get(Action, a.id).proposer_id for a in world.actions}
+    client = world_app.test_client()
+    owner = read(client)
+    for action in share(world.actions, 4, 1):
+        log_in(client, f"{proposers[action.id]}:0")
+        owner.shows(f"/actions/{action.id}/drop", _shown(action, "title"))
+        owner.shows("/actions/mine", _shown(action, "title", "source"))
+
+
+def test_the_review_and_the_next_meeting_show_titles_updates_and_outcomes(world_app, world, read):
+    reader = read(client_as(world_app, Role.FACILITATOR))
+    expected = [s for a in world.actions for s in _shown(a, "title", "update", "review outcome")]
+    for url in (
+        f"/actions/review/{world.review_meeting_id}",
+        f"/agenda/{world.review_meeting_id}",
+        f"/agenda/{world.review_meeting_id}/pack",
+    ):
+        page = reader.page(url)
+        assert_text_shown(page.text, expected, url)

@@ -1,0 +1,95 @@
+"""Hostile reports, decisions, appeals, redactions, warnings and suspensions: the moderators'
+queue, item, person and trail pages, and what the member concerned sees."""
+
+import pytest
+
+from app.models import Role
+from tests.conftest import client_as, log_in
+from tests.hostile.checks import Shown, assert_text_shown
+from tests.hostile.seeding import MODERATION_MARKDOWN, moderation_world, share
+
+
+@pytest.fixture(scope="module")
+def world(seed):
+    return seed(moderation_world)
+
+
+def _shown(item, *names) -> list[Shown]:
+    shown = []
+    for name in names:
+        payload, text = item.texts[name]
+        make = Shown.markdown if name in MODERATION_MARKDOWN else Shown.plain
+        shown.append(make(payload, name, text))
+    return shown
+
+
+DECIDED = {
+    "appealed": ["decision reason", "appeal reason"],
+    "redacted": ["decision reason", "redacted title", "redacted body"],
+    "suspended": ["decision reason"],
+    "reported": [],
+}
+
+
+def test_the_item_page_shows_everything_about_a_post(world_app, world, read):
+    moderator = read(client_as(world_app, Role.MODERATOR))
+    for item in world:
+        shown = _shown(item, "name", "title", "body", *DECIDED[item.fate])
+        if item.fate == "reported":
+            shown += [Shown.plain(p, "flag note", note) for p, note in item.texts["flag notes"]]
+        moderator.shows(f"/moderation/posts/{item.post_id}", shown)
+
+
+def test_the_redact_and_report_forms_show_the_post(world_app, world, read):
+    """The moderator's redact form holds the text as written; a member's report form quotes the
+    post (a share of the corpus each)."""
+    moderator = read(client_as(world_app, Role.MODERATOR))
+    for item in share(world, 4, 3):
+        payload, body = item.texts["body"]
+        page = moderator.shows(
+            f"/moderation/posts/{item.post_id}/redact",
+            [Shown.plain(payload, "body as typed", body)],
+        )
+        assert item.texts["title"][1] in {dict(e.attrs).get("value") for e in page.elements}
+    # Reported posts are hidden by then (four reports): the member reports a redacted one.
+    member = read(client_as(world_app, Role.MEMBER))
+    for item in share(world, 4, 1):
+        member.shows(
+            f"/moderation/posts/{item.post_id}/flag",
+            _shown(item, "redacted title", "redacted body"),
+        )
+
+
+def test_the_queue_and_the_trail(world_app, world, read):
+    moderator = read(client_as(world_app, Role.MODERATOR))
+    queued = [i for i in world if i.fate in ("appealed", "reported")]
+    text = moderator.pages("/moderation/")
+    assert_text_shown(text, [s for i in queued for s in _shown(i, "title", "body")], "queue")
+    text = moderator.pages("/moderation/trail")
+    expected = [s for i in world for s in _shown(i, "warning", *DECIDED[i.fate][:1])]
+    assert_text_shown(text, expected, "trail")
+
+
+def test_the_person_page(world_app, world, read):
+    moderator = read(client_as(world_app, Role.MODERATOR))
+    for item in share(world, 2, 0) + share(world, 2, 1)[::2]:
+        names = ["name", "warning"]
+        if item.fate in ("suspended", "reported"):
+            names.append("suspension reason")
+        if item.fate == "reported":
+            names.append("lift reason")
+        moderator.shows(f"/moderation/people/{item.author_id}", _shown(item, *names))
+
+
+def test_what_the_member_concerned_sees(world_app, world, read):
+    """Their decisions page, with the warning (and a suspension) in the banner on every page."""
+    client = world_app.test_client()
+    member = read(client)
+    for item in share(world, 2, 0) + share(world, 2, 1)[1::2]:
+        log_in(client, f"{item.author_id}:0")
+        names = ["warning", *DECIDED[item.fate][:1]]
+        if item.fate == "suspended":
+            names.append("suspension reason")
+        member.shows("/moderation/decisions", _shown(item, *names))
+        if item.fate == "suspended" and item.event_id:
+            member.shows(f"/moderation/decisions/{item.event_id}/appeal", _shown(item, "warning"))
