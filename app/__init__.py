@@ -48,8 +48,8 @@ def configure(app: Flask, config: type | dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import security
-    from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app import assets, inputs, security
+    from app.extensions import compress, csrf, db, limiter, login_manager, migrate
     from app.permissions import init_login
 
     db.init_app(app)
@@ -58,6 +58,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_login(app, login_manager)
     security.init_app(app)
+    inputs.init_app(app)
+    assets.init_app(app)
+    compress.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

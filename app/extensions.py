@@ -1,13 +1,15 @@
 """Extension instances, created once here and bound to an app in create_app()."""
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from app.lazy_migrate import LazyMigrate
 
 # Stable constraint names, so that migrations can drop and alter them on every database.
 NAMING_CONVENTION = {
@@ -24,7 +26,9 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True)
+# Flask-Migrate itself, imported only when a migration runs (see app/lazy_migrate.py).
+migrate = LazyMigrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+compress = Compress()

@@ -7,6 +7,7 @@ hints and checked here. The due date is three text fields, parsed as the meeting
 from datetime import date
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -16,6 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import Select
 
 from app.actions.services import (
     DETAIL_MAX,
@@ -268,6 +270,21 @@ class ReviewForm(FlaskForm):
     )
 
 
+class LongSelect(Select):
+    """WTForms' Select, writing each plain option directly: the same markup (value, then
+    selected), without building an attribute dict for each of the board's hundreds of options."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or not isinstance(choice.value, str):
+            return super().render_option(choice, **kwargs)
+        return Markup('<option{} value="{}">{}</option>').format(
+            Markup(" selected") if choice.selected else "",
+            choice.value,
+            choice.label or choice.value,
+        )
+
+
 class BoardFilterForm(FlaskForm):
     """The actions board's filter (a GET form: no CSRF, clean query strings)."""
 
@@ -275,7 +292,9 @@ class BoardFilterForm(FlaskForm):
         csrf = False
 
     series = SelectField("Series", id="filter-series", validate_choice=False)
-    meeting = SelectField("Meeting", id="filter-meeting", validate_choice=False)
-    theme = SelectField("Theme", id="filter-theme", validate_choice=False)
-    owner = SelectField("Owner", id="filter-owner", validate_choice=False)
+    meeting = SelectField(
+        "Meeting", id="filter-meeting", widget=LongSelect(), validate_choice=False
+    )
+    theme = SelectField("Theme", id="filter-theme", widget=LongSelect(), validate_choice=False)
+    owner = SelectField("Owner", id="filter-owner", widget=LongSelect(), validate_choice=False)
     overdue = BooleanField("Only overdue actions", id="filter-overdue")

@@ -67,7 +67,7 @@ def candidates_query(meeting_id: int, theme_id: int | None = None) -> Select:
             contains_eager(Post.board).contains_eager(Board.theme),
             joinedload(Post.author),
         )
-        .where(Board.meeting_id == meeting_id)
+        .where(Board.meeting_id == meeting_id, Post.board_id.in_(_meeting_board_ids(meeting_id)))
     )
     if theme_id is not None:
         query = query.where(Board.theme_id == theme_id)
@@ -79,9 +79,15 @@ def candidate_rows(meeting_id: int) -> Select:
     return ranked(
         visible_questions()
         .join(Post.board)
-        .where(Board.meeting_id == meeting_id)
+        .where(Board.meeting_id == meeting_id, Post.board_id.in_(_meeting_board_ids(meeting_id)))
         .with_only_columns(Post.id, Post.title, Board.theme_id)
     )
+
+
+def _meeting_board_ids(meeting_id: int) -> Select:
+    """The meeting's boards as a subquery on post.board_id: it leads the planner to the
+    per-board post indexes, where the join alone had SQLite scan every thread of every board."""
+    return select(Board.id).where(Board.meeting_id == meeting_id).scalar_subquery()
 
 
 def candidate_page(meeting_id: int, theme_id: int | None, page: int):

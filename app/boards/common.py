@@ -6,12 +6,14 @@ from flask_login import current_user
 
 from app.boards import bp, queries, services
 from app.boards.mentions import member_path
-from app.extensions import limiter
+from app.extensions import db, limiter
 from app.main.errors import render_error
 from app.models import Board, Post
 from app.models.moderation import can_see
 from app.models.posts import Phase
 from app.moderation import services as moderation
+
+_SAMPLE_ID = 1_000_000_007  # a user id no other digit of a profile path can be mistaken for
 
 PHASE_LABELS = {
     Phase.BEFORE: "Before the meeting",
@@ -37,6 +39,17 @@ def post_or_404(post_id: int) -> Post:
     if not can_see(post, current_user):
         abort(404)
     return post
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the request loaded, for an answer rendered from objects
+    it already holds (whose changed counters the service set or expired itself)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def require_participation() -> None:
@@ -119,6 +132,14 @@ def board_helpers() -> dict:
 
     def member_url(user_id: int) -> str | None:
         # Profiles are for members: visitors see names without links.
-        return member_path(user_id) if current_user.is_authenticated else None
+        if not current_user.is_authenticated:
+            return None
+        # Built once a request and filled in for each author: building it for every post on
+        # a page (the URL map bound each time) was a visible share of a long thread's time.
+        if "member_path_pattern" not in g:
+            sample = member_path(_SAMPLE_ID)
+            g.member_path_pattern = sample.replace(str(_SAMPLE_ID), "{}") if sample else None
+        pattern = g.member_path_pattern
+        return pattern.format(int(user_id)) if pattern else None
 
     return {"member_url": member_url, "phase_labels": PHASE_LABELS}

@@ -50,6 +50,13 @@ def _no_cache(response: Response, etag: str) -> Response:
     return response
 
 
+def not_modified(etag: str) -> Response | None:
+    """The 304 for a poll whose ETag still holds, else None."""
+    if request.if_none_match.contains(etag):
+        return _no_cache(current_app.response_class(status=304), etag)
+    return None
+
+
 def conditional_live(
     *, etag: str, on: bool, version: int, count_new: Callable[[int], int], page_url: str
 ) -> Response:
@@ -59,8 +66,8 @@ def conditional_live(
     notice counts what arrived since. Outside the meeting the notice comes back without its
     polling trigger, which stops the polling.
     """
-    if request.if_none_match.contains(etag):
-        return _no_cache(current_app.response_class(status=304), etag)
+    if (unchanged := not_modified(etag)) is not None:
+        return unchanged
     since = request.args.get("since", type=int)
     after = request.args.get("after", 0, type=int)
     changed = since is not None and since != version

@@ -318,6 +318,16 @@ def similar_questions(board_id: int, title: str, limit: int = 5, viewer=None) ->
 # Live updates ------------------------------------------------------------------------------
 
 
+def live_state(board_id: int):
+    """(version, status, starts_at, ends_at) of a board and its meeting, or None: what a live
+    poll's ETag is made of, read with one Core statement and no ORM objects."""
+    return db.session.execute(
+        select(Board.version, Meeting.status, Meeting.starts_at, Meeting.ends_at)
+        .join(Meeting, Meeting.id == Board.meeting_id)
+        .where(Board.id == board_id)
+    ).first()
+
+
 def newest_post_id(board_id: int) -> int:
     return db.session.scalar(select(func.max(Post.id)).where(Post.board_id == board_id)) or 0
 

@@ -17,10 +17,11 @@ from app.boards.common import (
     require_participation,
 )
 from app.boards.forms import ThreadForm
-from app.boards.live import board_live, conditional_live
+from app.boards.live import board_live, conditional_live, not_modified
 from app.extensions import db
 from app.htmx import is_partial_request, render_page_or_fragment
-from app.models import Board, Phase, Post, Role, Theme, visible
+from app.models import Board, MeetingStatus, Phase, Post, Role, Theme, visible
+from app.models.meetings import phase_at
 from app.moderation import services as moderation
 from app.permissions import facilitator_required, has_role, member_required, require
 
@@ -208,7 +209,19 @@ def similar(board_id: int):
 
 @bp.get("/<int:board_id>/live")
 def live(board_id: int):
-    """The live notice of a running meeting's board; 304 without rendering while unchanged."""
+    """The live notice of a running meeting's board; 304 without rendering while unchanged.
+
+    Polls come every few seconds from everyone on the board: the unchanged answer costs one
+    Core statement (the version and the meeting's times) and loads neither board nor member.
+    """
+    row = queries.live_state(board_id)
+    if row is None:
+        abort(404)
+    # A draft's board is for facilitators: its poll takes the full check below first.
+    if row.status != MeetingStatus.DRAFT:
+        etag = f"board-{board_id}-{row.version}-{phase_at(row.starts_at, row.ends_at)}"
+        if (unchanged := not_modified(etag)) is not None:
+            return unchanged
     board = board_or_404(board_id)
     return conditional_live(
         etag=f"board-{board.id}-{board.version}-{board.meeting.phase()}",

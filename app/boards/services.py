@@ -16,7 +16,7 @@ has none until it is approved). publication_changed() moves them when moderation
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -382,12 +382,6 @@ def vote_problem(post: Post, user: User, board: Board) -> str | None:
     return None
 
 
-def has_voted(post_id: int, user_id: int) -> bool:
-    return bool(
-        db.session.scalar(select(exists().where(Vote.post_id == post_id, Vote.user_id == user_id)))
-    )
-
-
 def _add_to_count(post: Post, step: int) -> int:
     count = db.session.execute(
         update(Post)
@@ -419,13 +413,24 @@ def set_vote(post: Post, user: User, want: bool) -> VoteResult:
             db.session.rollback()
             return VoteResult(True, _current_count(post_id), False)
         return VoteResult(True, _add_to_count(post, +1), True)
-    removed = db.session.execute(
+    if not _delete_vote(post_id, user_id):
+        return VoteResult(False, _current_count(post_id), False)
+    return VoteResult(False, _add_to_count(post, -1), True)
+
+
+def toggle_vote(post: Post, user: User) -> VoteResult:
+    """Take back user's vote on post when there is one, else add it (a request that does not
+    say what its button showed): the delete itself tells, so nothing is asked first."""
+    if _delete_vote(post.id, user.id):
+        return VoteResult(False, _add_to_count(post, -1), True)
+    return set_vote(post, user, True)
+
+
+def _delete_vote(post_id: int, user_id: int) -> int:
+    return db.session.execute(
         delete(Vote).where(Vote.post_id == post_id, Vote.user_id == user_id),
         execution_options={"synchronize_session": False},
     ).rowcount
-    if not removed:
-        return VoteResult(False, _current_count(post_id), False)
-    return VoteResult(False, _add_to_count(post, -1), True)
 
 
 def _current_count(post_id: int) -> int:

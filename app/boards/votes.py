@@ -4,7 +4,12 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.boards import bp, services
-from app.boards.common import limit_voting, post_or_404, require_participation
+from app.boards.common import (
+    commit_keeping_loaded,
+    limit_voting,
+    post_or_404,
+    require_participation,
+)
 from app.boards.forms import VoteForm
 from app.extensions import db
 from app.htmx import is_partial_request
@@ -26,21 +31,23 @@ def vote(post_id: int):
     if services.vote_problem(post, current_user, board):
         abort(403)
     form = VoteForm()
-    if form.want.data in ("add", "remove"):
-        want = form.want.data == "add"
-    else:
-        want = not services.has_voted(post.id, current_user.id)
     back = safe_next(form.next.data, default=url_for("boards.board", board_id=post.board_id))
-    result = services.set_vote(post, current_user, want)
-    db.session.commit()
+    if form.want.data in ("add", "remove"):
+        result = services.set_vote(post, current_user, form.want.data == "add")
+    else:
+        result = services.toggle_vote(post, current_user)
     if is_partial_request():
-        post = services.get_post(post_id)
+        state = services.board_state(post.board, current_user)
+        # The answer shows the post, board and member already loaded, and the count the UPDATE
+        # returned: kept as they are through the commit instead of read again after it.
+        commit_keeping_loaded()
         return render_template(
             "boards/_vote_response.html",
             post=post,
             voted=result.voted,
-            state=services.board_state(post.board, current_user),
+            state=state,
             next_url=back,
         )
+    db.session.commit()
     flash("Vote recorded." if result.voted else "Vote removed.", "info")
     return redirect(f"{back.split('#')[0]}#post-{post.id}")

@@ -5,15 +5,20 @@ day as 12:00 wherever it is read, and the UID stays the same for the life of the
 an updated file (higher SEQUENCE) replaces the old event instead of adding a second one.
 """
 
+from __future__ import annotations
+
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import current_app
-from icalendar import Calendar, Event
 
 from app.mail import external_url
 from app.models import Meeting
 from app.timeutil import to_london, utcnow
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PRODID = "-//Roundtable//Meetings//EN"
 
@@ -38,6 +43,9 @@ def _description(meeting: Meeting, page: str, with_link: bool) -> str:
 
 def meeting_event(meeting: Meeting, *, with_link: bool) -> Event:
     """The VEVENT for a meeting; the online link goes in only when with_link is True."""
+    # Imported here: icalendar weighs about 3 MB in every worker, for a file asked for rarely.
+    from icalendar import Event
+
     page = external_url("meetings.meeting", meeting_id=meeting.id)
     event = Event()
     event.add("uid", meeting_uid(meeting))
@@ -62,6 +70,8 @@ def build_calendar(
     meetings: list[Meeting], *, with_links: set[int], name: str | None = None
 ) -> bytes:
     """A VCALENDAR holding the meetings; with_links names those whose online link may be shown."""
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

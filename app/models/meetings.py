@@ -113,12 +113,17 @@ class Meeting(db.Model):
 
     def phase(self, now: datetime | None = None) -> str:
         """'before', 'during' or 'after', following the clock."""
-        now = now or utcnow()
-        if now < self.starts_at:
-            return "before"
-        if now < self.ends_at:
-            return "during"
-        return "after"
+        return phase_at(self.starts_at, self.ends_at, now)
+
+
+def phase_at(starts_at: datetime, ends_at: datetime, now: datetime | None = None) -> str:
+    """Meeting.phase() from the two times alone (for a poll that loads no Meeting)."""
+    now = now or utcnow()
+    if now < starts_at:
+        return "before"
+    if now < ends_at:
+        return "during"
+    return "after"
 
 
 class RegistrationStatus:

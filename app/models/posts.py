@@ -39,6 +39,10 @@ class Post(db.Model):
     __table_args__ = (
         # Thread lists: newest, a kind filter with top votes, most active.
         Index("ix_post_board_parent_created", "board_id", "parent_id", "created_at"),
+        # The board's default list, top votes: read in index order, no sort of every thread.
+        Index(
+            "ix_post_board_parent_votes", "board_id", "parent_id", "vote_count", "created_at", "id"
+        ),
         Index("ix_post_board_kind_votes", "board_id", "kind", "vote_count"),
         Index("ix_post_board_parent_replies", "board_id", "parent_id", "reply_count"),
         # A thread's replies: first-level replies by page, then their subtrees; live counts.

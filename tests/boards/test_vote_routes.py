@@ -272,3 +272,24 @@ def test_phase_is_not_a_vote_matter(world):
         board = world.board(phase=phase)
         question = world.thread(board, world.user())
         assert vote(world.client(world.user()), question.id, "add").status_code == 302
+
+
+def test_an_htmx_vote_costs_a_fixed_handful_of_statements(world, count_queries):
+    """The member, the post with its board, their standing, the vote row, the two counters: the
+    answer is rendered from what is loaded (no second read of the post or the member)."""
+    board = world.board()
+    question = world.thread(board, world.user())
+    client = world.client(world.user())
+    client.get(f"/boards/{board.id}")  # the session's first request may refresh it
+    counts = {}
+    for label, want in (("add", "add"), ("remove", "remove"), ("toggle on", None), ("off", None)):
+        with count_queries() as queries:
+            response = vote(client, question.id, want, headers=HX)
+        assert response.status_code == 200
+        counts[label] = queries.count
+        assert sum(s.lstrip().upper().startswith("SELECT") for s in queries.statements) == 3, (
+            queries.statements
+        )
+    # The toggle's delete finds no row before it adds one: one statement more, never two.
+    assert counts == {"add": 6, "remove": 6, "toggle on": 7, "off": 6}, counts
+    assert votes_and_count(world, question.id) == (0, 0)
