@@ -1,6 +1,8 @@
-"""Command-line tasks: `flask seed-demo`, `flask create-admin`."""
+"""Command-line tasks: `flask seed-demo`, `flask create-admin`, `flask send-queued-email`,
+`flask backup` and `flask restore`."""
 
 import os
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -14,6 +16,9 @@ def register(app: Flask) -> None:
     """Attach the commands to `flask`."""
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)
+    app.cli.add_command(send_queued_email)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 @click.command("seed-demo")
@@ -60,3 +65,50 @@ def create_admin(email: str, name: str):
     user.set_password(password)
     db.session.commit()
     click.echo(f"{email} is an admin.")
+
+
+@click.command("send-queued-email")
+def send_queued_email():
+    """Send queued emails that are due, retrying failed ones later (safe to run often, anywhere)."""
+    from app import mail
+
+    delivery = mail.send_queued()
+    waiting = mail.waiting_count()
+    click.echo(
+        f"{delivery.sent} sent, {delivery.failed} failed (kept for a later attempt), "
+        f"{waiting} in the queue."
+    )
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path):
+    """Write a consistent copy of the database to PATH, while the app keeps serving."""
+    from app import backup as backups
+
+    try:
+        size = backups.backup(path)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    where = backups.describe(backups.database_url())
+    click.echo(f"{where} backed up to {path} ({size:,} bytes).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(path: Path, yes: bool):
+    """Replace the database with the backup at PATH; everything written since it is lost."""
+    from app import backup as backups
+
+    where = backups.describe(backups.database_url())
+    if not yes:
+        click.confirm(
+            f"Replace everything in the {where} with {path}? Changes made since it are lost",
+            abort=True,
+        )
+    try:
+        backups.restore(path)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{where} restored from {path}.")

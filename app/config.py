@@ -126,6 +126,9 @@ class Config:
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE / "outbox"))
 
     PASSWORD_RESET_MAX_AGE = 60 * 60  # one hour
+    # Where `flask backup` and `flask restore` find pg_dump and pg_restore of the server's
+    # version, when neither Debian's /usr/lib/postgresql/<version>/bin nor PATH has them.
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
     WELCOME_LINK_MAX_AGE = 7 * 24 * 60 * 60  # a week to set a first password
     APPLICATION_DECISION_DAYS = int(os.environ.get("APPLICATION_DECISION_DAYS", 5))
     # Actions: owners are reminded this many days before the due date, and this many days

@@ -54,9 +54,9 @@ def close():
         require(not last_admin)
     if form.validate_on_submit():
         closure = services.close_account(user)
-        db.session.commit()
         for meeting, promoted in closure.promotions:
             send_promotion_emails(meeting, promoted)
+        db.session.commit()
         session.clear()
         logout_user()
         flash(CLOSED_MESSAGE, "success")

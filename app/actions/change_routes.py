@@ -174,8 +174,8 @@ def invite(action_id: int):
             action = action_or_404(action_id)
             form.owners.errors.append(str(problem))
         else:
-            db.session.commit()
             send_invitations(action, people)
+            db.session.commit()
             names = ", ".join(p.display_name for p in people)
             flash(f"We have asked {names} to accept this action.", "success")
             return redirect(url_for("actions.action", action_id=action.id))

@@ -3,9 +3,9 @@
 Three kinds: a few days before the due date (ACTIONS_REMIND_DAYS), once it has passed, and
 before the meeting where the action will be reviewed (ACTIONS_REVIEW_REMIND_DAYS). Each
 reminder is recorded in action_reminder under a unique key (action, owner, kind, due date or
-meeting) and committed BEFORE the email goes: a second run, even one running at the same time
-on another host, cannot insert the same key, so nobody gets the same reminder twice. (If the
-mail server fails after the insert, that one reminder is lost rather than repeated.)
+meeting), and its email queued in the same transaction: a second run, even one running at the
+same time on another host, cannot insert the same key, so nobody gets the same reminder twice.
+If the mail server fails, the email stays queued and `flask send-queued-email` sends it later.
 """
 
 from dataclasses import dataclass
@@ -160,14 +160,14 @@ def run(now: datetime | None = None) -> int:
                 sent_at=now,
             )
         )
+        _send(reminder)
         try:
             db.session.commit()
         except IntegrityError:
-            # Another run recorded it first: it sends that one.
+            # Another run recorded it first: it sends that one (this email goes with the rollback).
             db.session.rollback()
             continue
         sent.add(key)
-        _send(reminder)
         count += 1
     return count
 

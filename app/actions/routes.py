@@ -210,8 +210,8 @@ def new():
             db.session.rollback()
             form.owners.errors.append(str(problem))
         else:
-            db.session.commit()
             send_invitations(action, invited)
+            db.session.commit()
             if invited:
                 names = ", ".join(p.display_name for p in invited)
                 flash(f"Action proposed. We have asked {names} to accept it.", "success")

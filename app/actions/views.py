@@ -136,7 +136,8 @@ def stale(action_id: int, *, next_url: str | None = None):
 
 
 def send_invitations(action: Action, people) -> None:
-    """Tell each invited member they have been asked to own the action (after commit)."""
+    """Tell each invited member they have been asked to own the action (queued with the change:
+    the caller commits)."""
     link = external_url("actions.action", action_id=action.id)
     for person in people:
         send_email(

@@ -111,6 +111,7 @@ def logout():
 def forgot_password():
     """Email a reset link to an open account, answering the same whether or not one exists."""
     form = ForgotPasswordForm()
+        db.session.commit()  # the email is queued in the database, and goes once committed
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         lifetime = services.link_lifetime(current_app.config["PASSWORD_RESET_MAX_AGE"])

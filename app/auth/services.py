@@ -70,7 +70,8 @@ def link_lifetime(seconds: int) -> str:
 
 
 def request_password_reset(email: str) -> bool:
-    """Email a reset link when an open account has this address; True when one was sent.
+    """Queue an email with a reset link when an open account has this address; True when one
+    was queued (it goes when the caller commits).
 
     The caller shows the same answer either way, so that the form reveals nothing.
     """

@@ -61,13 +61,14 @@ def apply():
                     criteria_statement=form.criteria_statement.data,
                     agreed_guidelines=True,
                 )
+                emailed = services.send_confirmation(application)
                 db.session.commit()
             except IntegrityError:
                 # Another submission from this address won the race: the partial index said no.
                 db.session.rollback()
                 form.email.errors.append(services.PENDING_MESSAGE)
             else:
-                if services.send_confirmation(application):
+                if emailed:
                     flash("Application sent. We have emailed you a link to this page.", "success")
                 else:
                     flash(
@@ -203,6 +204,7 @@ def approve(application_id: int):
         decision = services.approve(
             application, current_user._get_current_object(), form.approve_note.data or ""
         )
+        sent = services.send_approval(decision)
         db.session.commit()
     except services.AlreadyDecided as decided:
         db.session.rollback()
@@ -215,7 +217,6 @@ def approve(application_id: int):
             "An account for this email address was created at the same moment. Try again.",
             "info",
         )
-    sent = services.send_approval(decision)
     message = f"{application.name}'s application approved. " + (
         "We have emailed them a link to set their password."
         if sent
@@ -236,11 +237,11 @@ def decline(application_id: int):
         decision = services.decline(
             application, current_user._get_current_object(), form.decline_note.data
         )
+        sent = services.send_decline(decision)
         db.session.commit()
     except services.AlreadyDecided as decided:
         db.session.rollback()
         return _decided(application, str(decided), "info")
-    sent = services.send_decline(decision)
     message = f"{application.name}'s application declined. " + (
         "We have emailed them your note." if sent else "The email with your note could not be sent."
     )

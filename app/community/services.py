@@ -240,14 +240,14 @@ def decline(application: Application, decider: User, note: str) -> Decision:
     return Decision(application)
 
 
-# Emails (sent after the route commits) -----------------------------------------------------
+# Emails (queued with the change, sent once the route commits) --------------------------------
 
 
 def _send(to: str, subject: str, template: str, **context) -> bool:
-    """Send one email; on failure log it and return False (the data is already committed)."""
+    """Queue one email; if it cannot be written, log it and return False (the change stands)."""
     try:
         send_email(to, subject, render_template(template, **context))
-    except Exception:  # SMTP, DNS or URL-building errors alike: report, don't undo the decision
+    except Exception:  # template or URL-building errors alike: report, don't undo the decision
         log.exception("could not send %r to %s", subject, to)
         return False
     return True

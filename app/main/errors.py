@@ -1,12 +1,15 @@
 """Error pages in the site's layout, or small fragments for htmx that show in #htmx-errors."""
 
+from contextlib import suppress
 from time import time
 
 from flask import Flask, make_response, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db, limiter
+from app.extensions import db, limiter, login_manager
 from app.htmx import is_htmx, retarget
 
 MESSAGES = {
@@ -82,3 +85,21 @@ def register(app: Flask) -> None:
     def server_error(error):
         db.session.rollback()
         return render_error(500)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error):
+        """503 while the database is unreachable (or too busy); nothing of the request was kept.
+
+        The next request starts afresh: the pool tests each connection before use (pre-ping)
+        and replaces any the server dropped, so the app recovers on its own.
+        """
+        app.logger.error("database unavailable: %s", error)
+        # The connection may be gone already; the session is discarded after the request anyway.
+        with suppress(SQLAlchemyError):
+            db.session.rollback()
+        # The page must not need the database: show it as to a visitor, whoever is logged in.
+        login_manager._update_request_context_with_user()
+        response = make_response(render_error(503))
+        response.headers["Retry-After"] = "30"
+        return response

@@ -84,11 +84,11 @@ def unregister(meeting_id: int):
         abort(400)
     try:
         removed, promoted = registrations.unregister(meeting, current_user._get_current_object())
+        registrations.send_promotion_emails(meeting, promoted)
         db.session.commit()
     except RegistrationClosed as closed:
         db.session.rollback()
         return _closed(meeting, str(closed))
-    registrations.send_promotion_emails(meeting, promoted)
     if removed is None:
         message = "You were not registered for this meeting."
     elif removed.is_waitlisted:

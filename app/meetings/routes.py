@@ -166,8 +166,8 @@ def edit(meeting_id: int):
                 f"You cannot remove \u201c{problem.theme.title}\u201d: its board already has posts"
             )
         else:
-            db.session.commit()
             send_promotion_emails(meeting, promoted)
+            db.session.commit()
             flash(f"Meeting saved: {meeting.when}.", "success")
             return redirect(url_for(".meeting", meeting_id=meeting.id))
     status = 422 if form.errors else 200
@@ -209,8 +209,8 @@ def cancel(meeting_id: int):
             db.session.rollback()
             flash("Only a published meeting can be cancelled.", "info")
             return redirect(url_for(".meeting", meeting_id=meeting.id))
-        db.session.commit()
         services.send_cancellation_emails(meeting, registrants)
+        db.session.commit()
         people = "person" if len(registrants) == 1 else "people"
         flash(
             f"Meeting cancelled. We emailed the {len(registrants)} {people} registered or waiting.",

@@ -25,6 +25,7 @@ from app.models.audit import AuditEvent, AuditEventImmutable
 from app.models.boards import Board
 from app.models.community import Application, ApplicationStatus, SiteText
 from app.models.insights import InsightPin, MeetingInsight
+from app.models.mail import OutgoingEmail
 from app.models.meetings import (
     Meeting,
     MeetingStatus,
@@ -89,6 +90,7 @@ __all__ = [
     "NotTaken",
     "Notification",
     "NotificationSettings",
+    "OutgoingEmail",
     "OwnerState",
     "Phase",
     "Post",

@@ -176,7 +176,7 @@ class DigestRun(db.Model):
     """A digest sent (or being sent) to one member: the unique key makes it once only.
 
     key is the UK date for the daily digest and the meeting id for a meeting's digest. The row
-    is committed BEFORE the email goes, so two runs at once never send the same digest twice.
+    is committed with the digest's queued email, so two runs at once never send it twice.
     """
 
     __tablename__ = "notification_digest"

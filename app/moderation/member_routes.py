@@ -59,13 +59,13 @@ def flag(post_id: int):
         return response
     try:
         result = services.flag_post(post, current_user, form.reason.data, form.note.data or "")
+        if result.hidden_now:
+            notify.send_hidden_alert(post)
         db.session.commit()
     except services.AlreadyFlagged:
         post = post_or_404(post_id)
     else:
         mark_flagged()
-        if result.hidden_now:
-            notify.send_hidden_alert(post)
     message = "Thank you. The moderators will look at this post."
     if is_partial_request():
         return render_page_or_fragment(

@@ -1,5 +1,5 @@
-"""Emails about moderation, sent by the routes after they commit: moderators told of a post
-hidden by reports, authors told of each decision about them."""
+"""Emails about moderation, queued by the routes with the change and sent once they commit:
+moderators told of a post hidden by reports, authors told of each decision about them."""
 
 import logging
 
@@ -26,10 +26,10 @@ def moderators() -> list[User]:
 
 
 def _send(to: str, subject: str, template: str, **context) -> bool:
-    """Send one email; on failure log it and return False (the data is already committed)."""
+    """Queue one email; if it cannot be written, log it and return False (the change stands)."""
     try:
         send_email(to, subject, render_template(template, **context))
-    except Exception:  # SMTP, DNS or URL-building errors alike: report, don't undo the decision
+    except Exception:  # template or URL-building errors alike: report, don't undo the decision
         log.exception("could not send %r to %s", subject, to)
         return False
     return True

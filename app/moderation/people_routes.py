@@ -19,9 +19,14 @@ def _back(post_id: int) -> str:
     return safe_next(request.form.get("next"), default=url_for("moderation.item", post_id=post_id))
 
 
-def _done(post_id: int, message: str, event):
-    """After a decision about the author: email them, then the item in place (htmx) or PRG."""
+def _decide(event) -> None:
+    """Queue the author's email with the decision, and commit both."""
     notify.send_decision(event)
+    db.session.commit()
+
+
+def _done(post_id: int, message: str, event):
+    """After a decision about the author: the item in place (htmx) or PRG."""
     if is_partial_request():
         view = item_view(load_item(post_id), _back(post_id), decided=event, focus=True)
         return render_item(view)
@@ -38,7 +43,7 @@ def warn(post_id: int):
     if not form.validate_on_submit():
         return render_item(item_view(item, _back(post_id), warn=form), status=422)
     event = people.warn(item.post.author, current_user, form.message.data, item.post)
-    db.session.commit()
+    _decide(event)
     return _done(post_id, f"{item.post.author.display_name} has been warned.", event)
 
 
@@ -56,7 +61,7 @@ def suspend(post_id: int):
         event = people.suspend(
             author, current_user, int(form.days.data), form.reason.data, item.post
         )
-        db.session.commit()
+        _decide(event)
     except services.Refused as refused:
         db.session.rollback()
         view = item_view(load_item(post_id), _back(post_id), notice=str(refused))
@@ -81,7 +86,7 @@ def lift(suspension_id: int):
         return _person_page(suspension.user, lift_form=form, status=422)
     try:
         event = people.lift(suspension, current_user, form.reason.data)
-        db.session.commit()
+        _decide(event)
     except services.Refused as refused:
         db.session.rollback()
         if item is not None:
@@ -92,7 +97,6 @@ def lift(suspension_id: int):
     message = "The suspension is lifted."
     if item is not None:
         return _done(post_id, message, event)
-    notify.send_decision(event)
     flash(message, "success")
     return redirect(url_for("moderation.person", user_id=suspension.user_id))
 

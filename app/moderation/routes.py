@@ -103,6 +103,7 @@ def decide(post_id: int):
             review_id=review_id,
             take_over=form.take_over.data == "1",
         )
+        notify.send_decision(decided.event)
         db.session.commit()
     except decisions.ClaimedByOther:
         db.session.rollback()
@@ -113,7 +114,6 @@ def decide(post_id: int):
         fresh = DecisionForm(formdata=None)
         view = item_view(load_item(post_id), next_url, decision=fresh, notice=str(refused))
         return render_item(view, status=409)
-    notify.send_decision(decided.event)
     message = f"Post {VERBS[form.decision.data]}. The author has been told."
     if is_partial_request():
         view = item_view(load_item(post_id), next_url, decided=decided.event, focus=True)
@@ -150,6 +150,7 @@ def redact(post_id: int):
                     title=form.title.data if post.is_thread else None,
                     body=form.body.data or "",
                 )
+                notify.send_decision(decided.event)
                 db.session.commit()
             except decisions.ClaimedByOther as claimed:
                 db.session.rollback()
@@ -166,7 +167,6 @@ def redact(post_id: int):
                 flash(str(refused), "info")
                 return redirect(url_for("moderation.item", post_id=post_id))
             else:
-                notify.send_decision(decided.event)
                 flash("Personal information removed. The author has been told.", "success")
                 return redirect(url_for("moderation.item", post_id=post_id))
         else:

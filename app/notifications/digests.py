@@ -7,10 +7,10 @@ Three things go out on each run:
 - before each meeting a member registered for (a number of days they choose): its top questions
   and the actions it will review, with links to vote; once per member per meeting.
 
-Each digest is recorded in notification_digest under a unique key (member, kind, day or meeting)
-and committed BEFORE the email goes: a second run, even one running at the same time on another
-host, cannot insert the same key, so nobody gets a digest twice. A failed send deletes its row
-again, so the next run retries it.
+Each digest is recorded in notification_digest under a unique key (member, kind, day or meeting),
+and its email queued in the same transaction: a second run, even one running at the same time on
+another host, cannot insert the same key, so nobody gets a digest twice. The mail queue
+(app/mail.py) sends it after the commit, and keeps it for a retry if the mail server fails.
 """
 
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 import click
 from flask import current_app, render_template
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
@@ -72,22 +72,6 @@ def _insert_run(user_id: int, kind: str, key: str, now: datetime, items: int = 0
     return added is not None
 
 
-def _undo_run(user_id: int, kind: str, key: str, claimed: list[int] = ()) -> None:
-    """A send failed: forget the digest and give its notifications back, for the next run."""
-    db.session.rollback()
-    db.session.execute(
-        delete(DigestRun).where(
-            DigestRun.user_id == user_id, DigestRun.kind == kind, DigestRun.key == key
-        )
-    )
-    if claimed:
-        db.session.execute(
-            update(Notification).where(Notification.id.in_(claimed)).values(emailed_at=None),
-            execution_options={"synchronize_session": False},
-        )
-    db.session.commit()
-
-
 # The daily digest ----------------------------------------------------------------------------
 
 
@@ -135,7 +119,6 @@ def _daily_for(user_id: int, key: str, now: datetime) -> int:
         )
         .values(items=len(claimed))
     )
-    db.session.commit()
     rows = db.session.execute(
         select(Notification, Post)
         .outerjoin(Post, Post.id == Notification.post_id)
@@ -145,13 +128,15 @@ def _daily_for(user_id: int, key: str, now: datetime) -> int:
     items = [n for n, post in rows if emails.still_shown(n, post)]
     user = db.session.get(User, user_id)
     if not items or user is None or not user.active:
+        db.session.commit()
         return 0
     try:
         _send_daily(user, items, now)
-    except Exception:  # any mail failure: retry on the next run
+    except Exception:  # the email could not be written: record nothing, retry on the next run
         current_app.logger.exception("could not send the daily digest to user %s", user_id)
-        _undo_run(user_id, DigestKind.DAILY, key, claimed)
+        db.session.rollback()
         return 0
+    db.session.commit()
     return 1
 
 
@@ -326,15 +311,15 @@ def _meeting_for(user: User, meeting: dict, now: datetime) -> int:
     if not _insert_run(user_id, DigestKind.MEETING, key, now):
         db.session.rollback()
         return 0
-    db.session.commit()
     try:
         send_email(
             address, subject, body, headers=emails.unsubscribe_headers(links["unsubscribe_url"])
         )
-    except Exception:  # any mail failure: retry on the next run
+    except Exception:  # the email could not be written: record nothing, retry on the next run
         current_app.logger.exception("could not send meeting %s digest to %s", key, user_id)
-        _undo_run(user_id, DigestKind.MEETING, key)
+        db.session.rollback()
         return 0
+    db.session.commit()
     return 1
 
 

@@ -2,10 +2,11 @@
 the settings, a one-click unsubscribe link and its RFC 8058 headers).
 
 An immediate email goes once the transaction that created its notification commits: the ids
-wait in session.info and an after_commit listener sends them with a session of its own (the
-committed one may not run SQL any more). Each is claimed first by a conditional UPDATE of
-emailed_at, so the listener and `flask notifications send-digests` (which sweeps up anything
-left) never both send it. A failed send gives the claim back for the next sweep.
+wait in session.info and an after_commit listener queues their emails with a session of its own
+(the committed one may not run SQL any more). Each notification is claimed by a conditional
+UPDATE of emailed_at in the transaction that queues its email, so the listener and
+`flask notifications send-digests` (which sweeps up anything left) never both email it. The
+mail queue (app/mail.py) then sends it, and keeps it for a retry if the mail server fails.
 """
 
 import logging
@@ -61,8 +62,8 @@ def still_shown(notification: Notification, post: Post | None) -> bool:
     return post.held_at is None and post.hidden_at is None and post.removed_at is None
 
 
-def send_one(notification: Notification) -> None:
-    """Email one notification to its member (raises if the mail server fails)."""
+def send_one(notification: Notification, session: Session | None = None) -> None:
+    """Queue the email of one notification to its member, in session's transaction."""
     user = notification.user
     endpoint, values = delivery.target(notification)
     with links_context():
@@ -80,6 +81,7 @@ def send_one(notification: Notification) -> None:
         subject_line(notification.text),
         body,
         headers=unsubscribe_headers(links["unsubscribe_url"]),
+        session=session,
     )
 
 
@@ -94,17 +96,18 @@ def _claim(session: Session, ids: set[int] | None, now) -> list[int]:
         update(Notification).where(*condition).values(emailed_at=now).returning(Notification.id),
         execution_options={"synchronize_session": False},
     ).all()
-    session.commit()
     return list(claimed)
 
 
 def send_immediate(ids: set[int] | None = None) -> int:
-    """Send the immediate emails of ids (or every one still waiting); returns how many went."""
+    """Queue the immediate emails of ids (or every one still waiting), claimed in the same
+    transaction, and send them once it commits; returns how many were queued."""
     now = utcnow()
     sent = 0
     with Session(db.engine) as session:
         claimed = _claim(session, ids, now)
         if not claimed:
+            session.commit()
             return 0
         rows = session.execute(
             select(Notification, Post)
@@ -117,17 +120,17 @@ def send_immediate(ids: set[int] | None = None) -> int:
             if not notification.user.active or not still_shown(notification, post):
                 continue
             try:
-                send_one(notification)
-            except Exception:  # any mail failure: give the claim back for the next sweep
+                send_one(notification, session)
+            except Exception:  # it could not be written: give the claim back for the next sweep
                 log.exception("could not email notification %s", notification.id)
                 session.execute(
                     update(Notification)
                     .where(Notification.id == notification.id)
                     .values(emailed_at=None)
                 )
-                session.commit()
                 continue
             sent += 1
+        session.commit()
     return sent
 
 

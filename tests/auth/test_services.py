@@ -62,6 +62,8 @@ def test_reset_request_sends_a_working_link(app, make, outbox, request_ctx):
     user = make.user(email="amara@example.org")
     db.session.commit()
     assert services.request_password_reset("Amara@Example.org") is True
+    assert outbox() == []  # queued with the transaction: it goes when the route commits
+    db.session.commit()
     [message] = outbox()
     body = email_body(message)
     token = body.split("/auth/reset-password/")[1].split()[0]
