@@ -87,6 +87,8 @@ class Config:
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Log-in: every attempt per address; failed ones per account, where a used-up allowance
+    # refuses only the addresses that failed (app/auth/throttle.py: no lock-out by strangers).
     RATELIMIT_LOGIN_IP = os.environ.get("RATELIMIT_LOGIN_IP", "20 per minute; 200 per day")
     RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "5 per minute; 30 per day")
     RATELIMIT_PASSWORD_RESET = os.environ.get("RATELIMIT_PASSWORD_RESET", "5 per hour")
@@ -124,11 +126,11 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_USE_TLS = _flag("MAIL_USE_TLS", True)
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE / "outbox"))
-
-    PASSWORD_RESET_MAX_AGE = 60 * 60  # one hour
     # Where `flask backup` and `flask restore` find pg_dump and pg_restore of the server's
     # version, when neither Debian's /usr/lib/postgresql/<version>/bin nor PATH has them.
     PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
+
+    PASSWORD_RESET_MAX_AGE = 60 * 60  # one hour
     WELCOME_LINK_MAX_AGE = 7 * 24 * 60 * 60  # a week to set a first password
     APPLICATION_DECISION_DAYS = int(os.environ.get("APPLICATION_DECISION_DAYS", 5))
     # Actions: owners are reminded this many days before the due date, and this many days

@@ -1,10 +1,9 @@
 """Logging in and out, password links and changes, and each person's own profile."""
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import bp, services
+from app.auth import bp, services, throttle
 from app.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -23,15 +22,6 @@ RESET_SENT = (
     "Use the link within {lifetime} to choose a new password."
 )
 MAX_AGE = {services.RESET: "PASSWORD_RESET_MAX_AGE", services.WELCOME: "WELCOME_LINK_MAX_AGE"}
-
-
-def _posted_email_key() -> str:
-    """Rate-limit key for the account being tried: the posted address, lower-cased.
-
-    Without an address there is no account to protect, so the caller's IP stands in.
-    """
-    email = (request.form.get("email") or "").strip().lower()
-    return f"account:{email}" if email else f"ip:{get_remote_address()}"
 
 
 def _limit(setting: str, **options):
@@ -73,12 +63,18 @@ def _no_store(response):
 
 @bp.route("/login", methods=("GET", "POST"))
 @_limit("RATELIMIT_LOGIN_IP")
-@_limit("RATELIMIT_LOGIN_ACCOUNT", key_func=_posted_email_key)
+@_limit(
+    "RATELIMIT_LOGIN_ACCOUNT",
+    key_func=throttle.posted_email_key,
+    deduct_when=throttle.failed,
+    exempt_when=throttle.address_is_unmarked,
+)
 def login():
     """Log a person in on a fresh session, then send them to a safe `next` or home.
 
     Every failure (unknown address, wrong password, no password yet, closed account) gets the
-    same message and status; attempts are limited per IP and per account.
+    same message and status; attempts are limited per IP, and failures per account in a way a
+    stranger cannot use to keep the member out (app.auth.throttle).
     """
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -87,11 +83,13 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            throttle.forget_failures()
             _start_session(user, remember=form.remember.data)
             services.record_login(user)
             db.session.commit()
             flash("You are logged in", "success")
             return redirect(next_target or url_for("main.home"))
+        throttle.record_failure()
         form.email.errors.append(LOGIN_FAILED)
     return _render_form("auth/login.html", form, next_target=next_target)
 
@@ -107,13 +105,13 @@ def logout():
 
 @bp.route("/forgot-password", methods=("GET", "POST"))
 @_limit("RATELIMIT_PASSWORD_RESET")
-@_limit("RATELIMIT_PASSWORD_RESET", key_func=_posted_email_key)
+@_limit("RATELIMIT_PASSWORD_RESET", key_func=throttle.posted_email_key)
 def forgot_password():
     """Email a reset link to an open account, answering the same whether or not one exists."""
     form = ForgotPasswordForm()
-        db.session.commit()  # the email is queued in the database, and goes once committed
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
+        db.session.commit()  # the email is queued in the database, and goes once committed
         lifetime = services.link_lifetime(current_app.config["PASSWORD_RESET_MAX_AGE"])
         flash(RESET_SENT.format(lifetime=lifetime), "info")
         return redirect(url_for("auth.forgot_password"))

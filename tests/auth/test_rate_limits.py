@@ -24,21 +24,27 @@ def assert_too_many(response):
     assert response.headers.get("Retry-After")
 
 
-def test_login_limit_per_account_counts_posts_from_any_address(limited_app):
+def test_login_limit_per_account_counts_failures_from_any_address(limited_app):
     app = limited_app(RATELIMIT_LOGIN_ACCOUNT="2 per minute", RATELIMIT_LOGIN_IP="100 per minute")
     People(app).add(email="amara@example.org")
     client = app.test_client()
     for _ in range(5):  # looking at the form costs nothing
         assert client.get("/auth/login").status_code == 200
-    assert post_login(client, "amara@example.org", ip="10.0.0.1").status_code == 422
-    assert post_login(client, "AMARA@example.org ", ip="10.0.0.2").status_code == 422
-    # The third try at this account is refused, even from a new address and with the right
-    # password: the limit is checked before the password is.
-    assert_too_many(post_login(client, "amara@example.org", PASSWORD, ip="10.0.0.3"))
+    # Failures from two addresses: an address's first failure marks it for this account, and
+    # its later ones use up the account's allowance (see app.auth.throttle).
+    for ip in ("10.0.0.1", "10.0.0.2"):
+        assert post_login(client, "amara@example.org", ip=ip).status_code == 422
+        assert post_login(client, "AMARA@example.org ", ip=ip).status_code == 422
+    # Both addresses are now refused, even with the right password: the limit is checked
+    # before the password is.
+    for ip in ("10.0.0.1", "10.0.0.2"):
+        assert_too_many(post_login(client, "amara@example.org", PASSWORD, ip=ip))
     with client.session_transaction() as session:
         assert "_user_id" not in session
     # Other accounts are not affected.
-    assert post_login(client, "rhys@example.org", ip="10.0.0.3").status_code == 422
+    assert post_login(client, "rhys@example.org", ip="10.0.0.1").status_code == 422
+    # Nor is the member, from an address that has not failed on the account.
+    assert post_login(client, "amara@example.org", PASSWORD, ip="10.0.0.3").status_code == 302
 
 
 def test_login_limit_per_ip_counts_posts_for_any_account(limited_app):
