@@ -27,7 +27,11 @@ class NarrativeForm(FlaskForm):
     """The facilitators' narrative beside a meeting's figures; `version` catches a colleague's
     save made while this form was open."""
 
-    narrative = TextAreaField("Narrative", filters=[strip], validators=[_required, _short_enough])
+    # Not id "narrative": that is the section's heading, where a saved form returns to; a
+    # label pointing at a duplicate id labels the heading instead of the text box.
+    narrative = TextAreaField(
+        "Narrative", id="narrative-text", filters=[strip], validators=[_required, _short_enough]
+    )
     version = HiddenField()
 
     @property

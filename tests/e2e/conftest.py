@@ -88,3 +88,21 @@ def live_server(live_app):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def module_live_app(_schema, database_uri, tmp_path_factory):
+    """live_app shared by a whole module, for walks that build their data once; the tables are
+    emptied when the module ends. Such a module must not also use the per-test app fixtures,
+    whose teardown would empty the tables under it."""
+    outbox = tmp_path_factory.mktemp("outbox")
+    with app_on_test_database(database_uri, outbox, WTF_CSRF_ENABLED=True) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def module_live_server(module_live_app):
+    server = LiveServer(module_live_app)
+    server.start()
+    yield server
+    server.stop()

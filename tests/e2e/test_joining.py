@@ -1,6 +1,8 @@
 """Joining, end to end: a visitor applies, an admin approves, the new member sets a password
 from the emailed link and logs in. Plus logging in with the keyboard alone."""
 
+import re
+
 from playwright.sync_api import expect
 
 from app.models import Role
@@ -15,8 +17,10 @@ def test_visitor_applies_admin_approves_member_sets_password_and_logs_in(
     visitor = browser.new_page()
     visitor.goto(base + "/")
     visitor.get_by_role("link", name="Find out how to join").click()
+    expect(visitor).to_have_url(re.compile(r"/joining$"))
     assert_accessible(visitor)
     visitor.get_by_role("link", name="Apply to join").first.click()
+    expect(visitor).to_have_url(re.compile(r"/apply$"))
     assert_accessible(visitor)
 
     # Sending it empty first: the error summary takes focus and names every field.
