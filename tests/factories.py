@@ -218,7 +218,5 @@ def notification(to, *, kind="reply", text=None, post=None, actor=None, key=None
     from app.notifications.delivery import Draft, deliver
 
     draft = Draft(to.id, kind, text or f"Notification {_n()}", post_id=post.id if post else None)
-    (made,) = deliver(
-        key or f"test:{_n()}", [draft], actor_id=actor.id if actor else None, now=now
-    )
+    (made,) = deliver(key or f"test:{_n()}", [draft], actor_id=actor.id if actor else None, now=now)
     return made
