@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Action, Board, MeetingStatus, Role, User
 from app.timeutil import utcnow
 from tests import factories
-from tests.e2e.axe import assert_accessible
+from tests.e2e.axe import assert_accessible, assert_accessible_as_served
 from tests.e2e.helpers import add_board, add_person, add_question, log_in
 
 TITLE = "Follow up: Who holds the new mayor to account?"
@@ -154,17 +154,6 @@ def _owned_action(app, email: str) -> int:
         return action.id
 
 
-def _axe_as_served(browser, context, url: str) -> None:
-    """axe is JavaScript, so it cannot run in a context without it (it never returns there):
-    check the same page, as the server sends it to this session, in a context with JavaScript."""
-    checker = browser.new_context()
-    checker.add_cookies(context.cookies())
-    page = checker.new_page()
-    page.goto(url)
-    assert_accessible(page)
-    checker.close()
-
-
 def test_moving_an_action_to_done_without_javascript(browser, live_server, live_app):
     base = live_server.url
     email, _ = add_person(live_app, name="Amara Okafor")
@@ -173,7 +162,7 @@ def test_moving_an_action_to_done_without_javascript(browser, live_server, live_
     page = context.new_page()
     log_in(page, base, email)
     page.goto(f"{base}/actions/mine")
-    _axe_as_served(browser, context, page.url)
+    assert_accessible_as_served(browser, context, page.url)
     page.locator(f"#a{action_id}-status").select_option("done")
     page.locator(f"#move-{action_id}").click()
     # Post/redirect/get: back on "My actions", with a message.
@@ -182,7 +171,7 @@ def test_moving_an_action_to_done_without_javascript(browser, live_server, live_
         "“Collect two examples of shared leadership” moved to Done."
     )
     expect(page.locator(f"#action-{action_id} .action-status")).to_have_text("Done")
-    _axe_as_served(browser, context, page.url)
+    assert_accessible_as_served(browser, context, page.url)
     with live_app.app_context():
         assert db.session.get(Action, action_id).status == "done"
     context.close()
