@@ -22,6 +22,8 @@ def post_fork(server, worker):
     from app.extensions import db
 
     app = server.app.callable
-    if app is not None:
+    # Only an app that uses the database (the benchmark's ceiling, served with these settings
+    # too, does not).
+    if app is not None and "sqlalchemy" in getattr(app, "extensions", {}):
         with app.app_context():
             db.engine.dispose(close=False)
