@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import inspect, text, update
 from sqlalchemy.engine import URL, make_url
 
 from app.extensions import db
@@ -89,6 +89,17 @@ def restore(path: Path) -> None:
             str(path),
             url=url,
         )
+    _new_generation()
+
+
+def _new_generation() -> None:
+    """Running processes keep fragments keyed by versions this database has now gone back to;
+    a fresh content generation keeps them from ever being found (app.fragments)."""
+    from app.models.cache import ContentGeneration, fresh_start
+
+    if inspect(db.engine).has_table(ContentGeneration.__tablename__):
+        with db.engine.begin() as connection:
+            connection.execute(update(ContentGeneration).values(value=fresh_start()))
 
 
 # SQLite ------------------------------------------------------------------------------------

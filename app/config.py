@@ -82,6 +82,9 @@ class Config:
     # 1 MiB covers the longest post or application many times over.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # Rendered lists kept by each worker (app.fragments), in characters of HTML; a worker's
+    # memory grows by about this much once its cache is full.
+    FRAGMENT_CACHE_BYTES = int(os.environ.get("FRAGMENT_CACHE_BYTES", 8 * 1024 * 1024))
 
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)

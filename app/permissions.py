@@ -114,7 +114,7 @@ def standing(user) -> Standing:
         return Standing()
     cache = g.setdefault("_rt_standing", {})
     if user.id not in cache:
-        rows = db.session.execute(standing_query(user.id, utcnow())).all()
+        rows = db.session.execute(standing_query(), {"user_id": user.id, "now": utcnow()}).all()
         notices = [Notice(row.kind, row.id, row.moment, row.text) for row in rows]
         warnings = tuple(sorted((n for n in notices if n.kind == "warning"), key=lambda n: n.id))
         suspensions = [n for n in notices if n.kind == "suspension"]

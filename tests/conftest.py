@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 from flask import g
-from sqlalchemy import event, text
+from sqlalchemy import event, insert, text
 
 from app import create_app
 from app.config import TestConfig, database_url
 from app.extensions import db
-from app.models import Role
+from app.models import ContentGeneration, Role
+from app.models.cache import fresh_start
 from tests import factories
 
 
@@ -90,6 +91,10 @@ def _empty_tables() -> None:
         else:
             for table in reversed(tables):
                 connection.execute(table.delete())
+        # The counter every cached fragment's key holds, as a new database has it.
+        connection.execute(
+            insert(ContentGeneration).values(id=1, value=fresh_start())
+        )
 
 
 @pytest.fixture

@@ -1,9 +1,13 @@
 """Threads and replies: the thread page, replying, editing, removing, earlier versions."""
 
+from types import SimpleNamespace
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import fragments
+from app.actions import services as action_services
 from app.boards import bp, live, queries, services
 from app.boards.common import (
     limit_posting,
@@ -29,53 +33,88 @@ def reply_form_for(parent: Post, **kwargs) -> ReplyForm:
 
 
 def thread_context(thread: Post, *, form=None, preview=None) -> dict:
-    """Everything thread.html needs: the thread, one page of replies as a tree, the reply form."""
+    """Everything thread.html needs: the thread, one page of replies as a tree, the reply form.
+
+    The page's content and its replies are kept (app.fragments) for every viewer of the same
+    class, by the thread's version; a page whose reply form is being corrected is drawn afresh.
+    """
     board = thread.board
     state = services.board_state(board, current_user)
     page = request.args.get("page", 1, type=int)
-    pagination, nodes = queries.reply_page(thread, page, current_user)
-    voted = thread.is_question and thread.id in services.voted_post_ids(current_user, [thread.id])
-    # Which posts on the page this member has reported (one query), for their report controls.
-    flagged = (
-        moderation.flagged_post_ids(current_user, [thread.id, *_post_ids(nodes)])
-        if state.user_id
-        else set()
-    )
+    key = _kept_by(thread, state) + (page,)
+    shared = state.shared() if key[0] else state
 
     def page_url(n: int) -> str:
         return url_for("boards.thread", post_id=thread.id, page=n if n > 1 else None)
 
-    return {
+    next_url = page_url(page)
+    context = {
         "thread": thread,
         "board": board,
         "meeting": board.meeting,
         "theme": board.theme,
         "state": state,
-        "pagination": pagination,
-        "nodes": nodes,
-        "voted": voted,
-        "flagged": flagged,
-        # Nobody replies inside a thread the moderators hid or hold.
-        "reply_allowed": thread.is_published,
-        "page_url": page_url,
-        "next_url": page_url(pagination.page),
+        "flags_shown": True,
+        "next_url": next_url,
         "form": form or reply_form_for(thread, formdata=None),
         "preview": preview,
         "partial": False,
         "inline": True,
         "page_title": _page_title(thread),
-        "live": live.thread_live(thread, state),
     }
 
+    def draw_content():
+        replies_html, shown = fragments.cached(
+            key + ("replies",) if key[0] else None,
+            lambda: _draw_replies(thread, shared, page, page_url),
+        )
+        html = render_template(
+            "boards/_thread_content.html",
+            **{
+                **context,
+                "state": shared,
+                "replies_html": replies_html,
+                "live": live.thread_live(thread, state),
+            },
+        )
+        return html, shown
 
-def _post_ids(nodes) -> list[int]:
-    """Every post id in a reply tree (iterative: trees can be deep)."""
-    found, stack = [], list(nodes)
-    while stack:
-        node = stack.pop()
-        found.append(node.post.id)
-        stack.extend(node.children)
-    return found
+    kept = key[0] and form is None and preview is None
+    context["content_html"], shown = fragments.cached(
+        key + ("page",) if kept else None, draw_content
+    )
+    context["pagination"] = SimpleNamespace(**shown)
+    return context
+
+
+def _kept_by(thread: Post, state) -> tuple:
+    """The key part of the thread's fragments for this viewer: (None,) when they must be drawn
+    for this viewer alone (moderators see more; so do authors of held replies). The day is in
+    it for the thread's actions, which turn overdue at midnight."""
+    generation = fragments.generation()
+    if state.moderator or generation is None or services.has_held_replies(thread.id, current_user):
+        return (None,)
+    return (
+        "thread", thread.id, thread.version, generation, state.shared(),
+        current_user.is_authenticated, action_services.today(),
+    )  # fmt: skip
+
+
+def _draw_replies(thread: Post, state, page: int, page_url) -> tuple[str, dict]:
+    """One page of the thread's replies, nested (drawn by app.fragments): (html, page numbers)."""
+    pagination, nodes = queries.reply_page(thread, page, current_user)
+    html = render_template(
+        "boards/_replies.html",
+        thread=thread,
+        state=state,
+        nodes=nodes,
+        pagination=pagination,
+        page_url=page_url,
+        flags_shown=True,
+        # Nobody replies inside a thread the moderators hid or hold.
+        reply_allowed=thread.is_published,
+    )
+    return html, {"page": pagination.page, "pages": pagination.pages}
 
 
 @bp.get("/threads/<int:post_id>")

@@ -1,6 +1,8 @@
 """Board pages: the thread list with its filter, starting a thread, similar questions, live
 updates, a theme's boards, and the facilitators' settings."""
 
+from types import SimpleNamespace
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -8,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice, SelectField
 
+from app import fragments
 from app.boards import bp, facilitation, queries, services
 from app.boards.common import (
     board_or_404,
@@ -42,52 +45,112 @@ class ThreadFilterForm(FlaskForm):
 
 
 def board_context(board: Board, *, form=None, preview=None, focus_first=False) -> dict:
-    """Everything board.html and its fragments need, built once for page and fragment alike."""
+    """Everything board.html and its fragments need, built once for page and fragment alike.
+
+    The page's content and its list of threads are kept (app.fragments) for every viewer of the
+    same class, by the board's version; a page whose form is being corrected is drawn afresh.
+    """
     state = services.board_state(board, current_user)
     filters = queries.ThreadFilter.from_args(request.args, counts_shown=state.show_counts)
     page = request.args.get("page", 1, type=int)
-    pagination = queries.thread_page(board.id, filters, page, current_user)
-    threads = list(pagination.items)
-    filter_form = ThreadFilterForm(formdata=None, data=vars(filters))
-    if not state.show_counts:
-        filter_form.sort.choices = [c for c in filter_form.sort.choices if c.value != "top"]
-    if form is None and state.can_post:
-        form = ThreadForm(formdata=None)
+    partial = is_partial_request()
+    # Where a vote without JavaScript comes back to: this page, filter included.
+    next_url = url_for(
+        "boards.board", board_id=board.id, page=page if page > 1 else None, **filters.args()
+    )
+    key = _kept_by(board, state) + (
+        page, tuple(filters.args().items()), partial, focus_first,
+    )  # fmt: skip
+    shared = state.shared() if key[0] else state
+    list_template = "boards/_thread_items.html" if focus_first else "boards/_threads.html"
 
-    def page_url(n: int) -> str:
-        return url_for("boards.board", board_id=board.id, page=n, **filters.args())
+    def threads():
+        return fragments.cached(
+            key + (list_template,) if key[0] else None,
+            lambda: _draw_threads(board, shared, filters, page, list_template, next_url),
+        )
 
-    return {
+    context = {
         "board": board,
         "meeting": board.meeting,
         "theme": board.theme,
         "state": state,
-        "filters": filters,
-        "filter_form": filter_form,
-        "kinds": queries.KINDS,
-        "phases": queries.PHASES,
-        "sorts": queries.SORTS,
-        "pagination": pagination,
-        "threads": threads,
-        "voted": services.voted_post_ids(current_user, [t.id for t in threads]),
-        "page_url": page_url,
-        "more_url": url_for(
-            "boards.threads", board_id=board.id, page=pagination.page + 1, **filters.args()
-        ),
-        # Where a vote without JavaScript comes back to: this page, filter included.
-        "next_url": url_for(
-            "boards.board",
-            board_id=board.id,
-            page=pagination.page if pagination.page > 1 else None,
-            **filters.args(),
-        ),
+        "next_url": next_url,
         "form": form,
         "preview": preview,
         "similar": [],
-        "live": board_live(board, state),
-        "partial": is_partial_request(),
-        "focus_first": focus_first,
+        "partial": partial,
     }
+
+    def draw_content():
+        threads_html, shown = threads()
+        filter_form = ThreadFilterForm(formdata=None, data=vars(filters))
+        if not state.show_counts:
+            filter_form.sort.choices = [c for c in filter_form.sort.choices if c.value != "top"]
+        html = render_template(
+            "boards/_board_content.html",
+            **{
+                **context,
+                "state": shared,
+                "form": form or (ThreadForm(formdata=None) if state.can_post else None),
+                "filter_form": filter_form,
+                "threads_html": threads_html,
+                "live": board_live(board, state),
+            },
+        )
+        return html, shown
+
+    if partial:
+        context["fragment_html"], shown = threads()
+    else:
+        kept = key[0] and form is None and preview is None
+        context["content_html"], shown = fragments.cached(
+            key + ("page",) if kept else None, draw_content
+        )
+    context["pagination"] = SimpleNamespace(**shown)
+    return context
+
+
+def _kept_by(board: Board, state) -> tuple:
+    """The key part of the board's fragments for this viewer: (None,) when they must be drawn
+    for this viewer alone (moderators see more; so do authors of held or hidden threads)."""
+    generation = fragments.generation()
+    if (
+        state.moderator
+        or generation is None
+        or services.has_unpublished_threads(board.id, current_user)
+    ):
+        return (None,)
+    shared = state.shared()
+    return ("board", board.id, board.version, generation, shared, current_user.is_authenticated)
+
+
+def _draw_threads(board, state, filters, page, template, next_url) -> tuple[str, dict]:
+    """One page of the board's threads (drawn by app.fragments): (html, page numbers)."""
+    pagination = queries.thread_page(board.id, filters, page, current_user)
+
+    def page_url(n: int) -> str:
+        return url_for("boards.board", board_id=board.id, page=n, **filters.args())
+
+    html = render_template(
+        template,
+        board=board,
+        state=state,
+        filters=filters,
+        kinds=queries.KINDS,
+        phases=queries.PHASES,
+        sorts=queries.SORTS,
+        pagination=pagination,
+        threads=list(pagination.items),
+        page_url=page_url,
+        more_url=url_for(
+            "boards.threads", board_id=board.id, page=pagination.page + 1, **filters.args()
+        ),
+        next_url=next_url,
+        partial=is_partial_request(),
+        focus_first=template == "boards/_thread_items.html",
+    )
+    return html, {"page": pagination.page, "pages": pagination.pages, "total": pagination.total}
 
 
 def board_url(board: Board) -> str:
@@ -100,7 +163,7 @@ def board(board_id: int):
     form to start a thread; a fixed number of queries however many threads it holds."""
     board = board_or_404(board_id)
     return render_page_or_fragment(
-        "boards/board.html", "boards/_threads.html", **board_context(board)
+        "boards/board.html", "_partials/fragment.html", **board_context(board)
     )
 
 
@@ -112,7 +175,7 @@ def threads(board_id: int):
     if not is_partial_request():
         return redirect(url_for("boards.board", board_id=board.id, **request.args.to_dict()))
     return render_page_or_fragment(
-        "boards/board.html", "boards/_thread_items.html", **board_context(board, focus_first=True)
+        "boards/board.html", "_partials/fragment.html", **board_context(board, focus_first=True)
     )
 
 
@@ -167,7 +230,6 @@ def new_thread(board_id: int):
             similar=[],
             partial=True,
             post=post,
-            voted=set(),
             next_url=board_url(board),
             first_thread=not db.session.scalar(
                 select(

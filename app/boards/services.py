@@ -13,10 +13,10 @@ places in the thread (a hidden reply keeps its place as "Hidden by the moderator
 has none until it is approved). publication_changed() moves them when moderation decides.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -102,6 +102,22 @@ class BoardState:
         """Pages poll for new posts only while the meeting runs."""
         return self.phase == Phase.DURING
 
+    def shared(self) -> "BoardState":
+        """This state as any member of the same class sees it: for a list rendered once for
+        all of them, in which each post's author sees their own version (app.fragments)."""
+        return replace(self, user_id=ANY_MEMBER) if self.user_id is not None else self
+
+    def as_author(self, author_id: int) -> "BoardState":
+        return replace(self, user_id=author_id)
+
+    @property
+    def for_any_member(self) -> bool:
+        return self.user_id == ANY_MEMBER
+
+
+# A member id no author has: "a member, not the author of this post".
+ANY_MEMBER = -1
+
 
 def board_state(board: Board, user, now: datetime | None = None) -> BoardState:
     """Work out the viewer's rights on board (board.meeting is loaded with it; a member's
@@ -164,6 +180,14 @@ def _bump_board(board_id: int, *, posts: int = 0, questions: int = 0) -> None:
         update(Board).where(Board.id == board_id).values(**values),
         execution_options={"synchronize_session": False},
     )
+
+
+def touch(post: Post) -> None:
+    """Move the versions of the lists that show post (its thread, its board), for a change
+    that moves no counter (a moderator's decision)."""
+    if post.thread_id != post.id:
+        _bump_thread(post.thread_id)
+    _bump_board(post.board_id)
 
 
 def _bump_thread(thread_id: int, *, replies: int = 0, activity_at: datetime | None = None):
@@ -435,6 +459,43 @@ def _delete_vote(post_id: int, user_id: int) -> int:
 
 def _current_count(post_id: int) -> int:
     return db.session.scalar(select(Post.vote_count).where(Post.id == post_id)) or 0
+
+
+def has_unpublished_threads(board_id: int, user) -> bool:
+    """True when user wrote a thread on the board that is held or hidden: their list of threads
+    then holds posts other members' does not."""
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Post.author_id == user.id,
+                    Post.board_id == board_id,
+                    Post.parent_id.is_(None),
+                    or_(Post.held_at.is_not(None), Post.hidden_at.is_not(None)),
+                )
+            )
+        )
+    )
+
+
+def has_held_replies(thread_id: int, user) -> bool:
+    """True when user has a reply in the thread waiting for review: only they (and the
+    moderators) see it in its place."""
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Post.author_id == user.id,
+                    Post.root_id == thread_id,
+                    Post.held_at.is_not(None),
+                )
+            )
+        )
+    )
 
 
 def voted_post_ids(user, post_ids: list[int]) -> set[int]:

@@ -23,6 +23,7 @@ from app.models.agendas import (
 )
 from app.models.audit import AuditEvent, AuditEventImmutable
 from app.models.boards import Board
+from app.models.cache import ContentGeneration
 from app.models.community import Application, ApplicationStatus, SiteText
 from app.models.insights import InsightPin, MeetingInsight
 from app.models.mail import OutgoingEmail
@@ -72,6 +73,7 @@ __all__ = [
     "AuditEvent",
     "AuditEventImmutable",
     "Board",
+    "ContentGeneration",
     "CarriedQuestion",
     "DigestRun",
     "DocKind",

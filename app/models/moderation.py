@@ -12,6 +12,7 @@ Decisions themselves are AuditEvents (app/models/audit.py): they are never edite
 appeals one of them by its id.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    bindparam,
     func,
     literal_column,
     or_,
@@ -312,8 +314,13 @@ def approved_posts(user_id: int) -> Select:
     )
 
 
-def standing_query(user_id: int, now: datetime) -> Select:
-    """Unseen warnings and the suspension in force, in one statement (a banner on every page)."""
+@functools.cache
+def standing_query() -> Select:
+    """Unseen warnings and the suspension in force, in one statement (a banner on every page),
+    for the parameters user_id and now. Built once: building it was a visible share of every
+    member's page."""
+    user_id = bindparam("user_id")
+    now = bindparam("now", type_=UTCDateTime())
     warnings = select(
         literal_column("'warning'").label("kind"),
         MemberWarning.id.label("id"),

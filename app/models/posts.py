@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -44,6 +44,20 @@ class Post(db.Model):
             "ix_post_board_parent_votes", "board_id", "parent_id", "vote_count", "created_at", "id"
         ),
         Index("ix_post_board_kind_votes", "board_id", "kind", "vote_count"),
+        # The agenda's candidates (visible questions of a meeting's boards): counted and ranked
+        # from the index alone, with no read of a post row (app.agenda.queries.candidate_ids).
+        Index(
+            "ix_post_board_candidates",
+            "board_id",
+            "kind",
+            "parent_id",
+            "removed_at",
+            "held_at",
+            "hidden_at",
+            "vote_count",
+            "created_at",
+            "id",
+        ),
         Index("ix_post_board_parent_replies", "board_id", "parent_id", "reply_count"),
         # A thread's replies: first-level replies by page, then their subtrees; live counts.
         Index("ix_post_parent_created", "parent_id", "created_at"),
@@ -51,6 +65,14 @@ class Post(db.Model):
         Index("ix_post_root_created", "root_id", "created_at"),
         # A member's own posts (profiles, moderation).
         Index("ix_post_author_created", "author_id", "created_at"),
+        # A member's held or hidden posts, asked on every board and thread page they open (a
+        # list kept for everyone is theirs too only when they have none there): few rows.
+        Index(
+            "ix_post_author_unpublished",
+            "author_id",
+            sqlite_where=text("held_at IS NOT NULL OR hidden_at IS NOT NULL"),
+            postgresql_where=text("held_at IS NOT NULL OR hidden_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

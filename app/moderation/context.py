@@ -10,10 +10,10 @@ from types import SimpleNamespace
 
 from flask import current_app, g
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import fragments
 from app.models import HoldReason, Role
 from app.models.moderation import Standing
 from app.moderation import bp, queries, services
@@ -40,17 +40,24 @@ def flag_form_html(post_id: int) -> Markup:
     per reply was most of the page's time: the form is rendered once per request (with a
     stand-in token) and copied for each post.
     """
+    # The token is a hole filled at the end of the request, so that the same shape serves
+    # lists rendered once for every member (app.fragments).
+    token = fragments.csrf_hole()
     shape = g.get("flag_form_shape")
     if shape is None:
         module = current_app.jinja_env.get_template("moderation/_macros.html").make_module(
             {"csrf_token": lambda: _CSRF_MARK}
         )
         form = module.flag_form(SimpleNamespace(id=_SAMPLE_ID), flag_form_for(_SAMPLE_ID), True)
-        # Markup.replace escapes what it puts in: the token is escaped as {{ csrf_token() }} is.
         shape = g.flag_form_shape = form.replace(str(_SAMPLE_ID), _POST_ID_MARK).replace(
-            _CSRF_MARK, generate_csrf()
+            _CSRF_MARK, token
         )
     return shape.replace(_POST_ID_MARK, str(int(post_id)))
+
+
+@fragments.resolver("flag")
+def _flagged(post_ids: set[int]) -> set[int]:
+    return services.flagged_post_ids(current_user, post_ids)
 
 
 def action_label(action: str) -> str:

@@ -73,6 +73,8 @@ def lock_post(post: Post) -> None:
         execution_options={"synchronize_session": False},
     )
     db.session.refresh(post)
+    # Whatever the decision, the lists showing the post are rendered again (app.fragments).
+    boards.touch(post)
 
 
 def publication_state(post: Post) -> tuple[int, int]:

@@ -66,6 +66,16 @@ def is_following(user_id: int, kind: str, ident: int) -> bool:
     )
 
 
+def followed(user_id: int, kind: str, idents) -> set[int]:
+    """Which of idents (threads or boards) the member follows: one query."""
+    column = _column(kind)
+    return set(
+        db.session.scalars(
+            select(column).where(Follow.user_id == user_id, column.in_(list(idents)))
+        )
+    )
+
+
 def followers(kind: str, ident: int) -> list[int]:
     """Who follows the thread or board (ids, oldest follower first)."""
     return list(

@@ -21,6 +21,7 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup
 
+from app import fragments
 from app.extensions import csrf, db, login_manager
 from app.forms import EmptyForm
 from app.htmx import hx_redirect, is_htmx, is_partial_request, render_page_or_fragment
@@ -203,10 +204,32 @@ def follow_button(kind: str, target, next_url: str | None = None) -> Markup:
     for anyone else. Other areas' pages show it with {{ follow_button("thread", thread) }}."""
     if not current_user.is_authenticated or not current_user.has_role(Role.MEMBER):
         return Markup("")
-    following = follows.is_following(current_user.id, kind, target.id)
-    state = _follow_state(kind, target, following, next_url or request.full_path.rstrip("?"))
-    html = render_template("notifications/_follow.html", follow=state)
-    return Markup(html)  # noqa: S704 (an autoescaping template's output)
+    back = next_url or request.full_path.rstrip("?")
+    # Both states, the member's chosen when the page is sent: a page kept for every member
+    # holds this control too (app.fragments).
+    drawn = [
+        render_template(
+            "notifications/_follow.html", follow=_follow_state(kind, target, following, back)
+        )
+        for following in (False, True)
+    ]
+    return fragments.per_viewer(f"follow_{kind}", target.id, *drawn)
+
+
+@fragments.resolver("follow_board")
+def _followed_boards(idents: set[int]) -> set[int]:
+    return _followed("board", idents)
+
+
+@fragments.resolver("follow_thread")
+def _followed_threads(idents: set[int]) -> set[int]:
+    return _followed("thread", idents)
+
+
+def _followed(kind: str, idents: set[int]) -> set[int]:
+    if not current_user.is_authenticated:
+        return set()
+    return follows.followed(current_user.id, kind, idents)
 
 
 @bp.post("/follow/<kind>/<int:ident>")

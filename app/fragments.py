@@ -1,0 +1,368 @@
+"""Rendered fragments kept by the version of the data they show, and the per-viewer holes in
+them that every request fills in for itself.
+
+A long list (a board's threads, a thread's replies) costs most of its page's time to render,
+and almost all of it reads the same for every member. So a page renders such a list once,
+keyed by the versions of what it shows (the board's or thread's version, the content
+generation below, the filters and page, and the viewer's class: visitor or member,
+facilitator, suspended, the board's phase), and keeps it in this process (`FragmentCache`).
+The parts that differ between members are not rendered into the list but left as holes:
+
+- `csrf`: the form token (Flask-WTF's per-request signed token);
+- variants: `per_viewer(kind, key, default, alt)` renders both versions of a piece and leaves
+  a hole that a resolver for `kind` (registered with `resolver()`) decides per request:
+  "did this member vote for post 12" (`vote`), "is this member the author 7" (`own`), "did
+  this member report post 12" (`flag`). A resolver answers every key of its kind on the page
+  in one query.
+
+Holes are filled at the end of the request (`fill_response`), for cached and freshly rendered
+HTML alike, so a template is written once and means the same thing wherever it is used.
+Markers are NUL-delimited and carry a per-process random tag: member text can hold neither
+(app.inputs strips control characters), so no text can forge one.
+
+Why the content generation: a list also shows things stored outside its board or thread
+(authors' names, agenda notes, meeting titles). Rather than ask every service to remember
+every list, a session hook bumps one counter in the database in the same transaction as any
+change to a table not listed in `UNSHOWN` (tables whose changes move a board or thread
+version, or that no cached fragment shows). A table added later is watched by default.
+Because the counter and the versions live in the database, several processes and instances
+agree on every key with no invalidation messages, and a key read before the data it covers
+can only be older than that data, never newer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+
+from flask import Flask, Response, current_app, g
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from sqlalchemy import event, inspect, select, update
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+
+_TAG = secrets.token_hex(8)
+_MARK = re.compile("\x00" + _TAG + r":(\w+):(-?\d*):(\d+)\x00")
+CSRF_HOLE = Markup(f"\x00{_TAG}:csrf::0\x00")  # noqa: S704 (no text from anyone)
+_ids = itertools.count(1)
+
+Resolver = Callable[[set[int]], set[int]]
+_resolvers: dict[str, Resolver] = {}
+
+
+def resolver(kind: str):
+    """Register fn(keys) -> the keys for which this viewer sees the alternative."""
+
+    def register(fn: Resolver) -> Resolver:
+        _resolvers[kind] = fn
+        return fn
+
+    return register
+
+
+@dataclass(frozen=True)
+class Variant:
+    kind: str
+    key: int
+    default: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class Fragment:
+    html: str
+    variants: dict[int, Variant]
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.html) + sum(len(v.default) + len(v.alt) for v in self.variants.values())
+
+
+def _registry() -> dict[int, Variant]:
+    if "_rt_variants" not in g:
+        g._rt_variants = {}
+    return g._rt_variants
+
+
+def per_viewer(kind: str, key: int, default: str, alt: str) -> Markup:
+    """A hole that shows alt to viewers for whom the `kind` resolver says key, else default."""
+    # default and alt are rendered templates (Markup), markers hold only ids: no raw text.
+    if default == alt:
+        return Markup(default)  # noqa: S704
+    n = next(_ids)
+    _registry()[n] = Variant(kind, int(key), str(default), str(alt))
+    return Markup(f"\x00{_TAG}:{kind}:{int(key)}:{n}\x00")  # noqa: S704
+
+
+def csrf_hole() -> Markup:
+    """The CSRF token as a hole, for HTML that must never hold one member's token."""
+    g._rt_holes = True
+    return CSRF_HOLE
+
+
+def use(fragment: Fragment) -> Markup:
+    """The fragment's HTML for this request's page (its holes are filled at the end)."""
+    _registry().update(fragment.variants)
+    g._rt_holes = True
+    return Markup(fragment.html)  # noqa: S704 (a rendered template)
+
+
+def render(draw: Callable[[], tuple[str, dict]]) -> Fragment:
+    """Run draw() so that nothing in its output belongs to this viewer: the CSRF token and
+    every per_viewer() piece become holes, collected into the fragment."""
+    outer = g.pop("_rt_variants", None)
+    token = g.pop("csrf_token", None)  # Flask-WTF keeps the request's token here
+    g.csrf_token = str(CSRF_HOLE)
+    try:
+        html, meta = draw()
+        variants = g.pop("_rt_variants", {})
+    finally:
+        g.pop("csrf_token", None)
+        if token is not None:
+            g.csrf_token = token
+        if outer is not None:
+            g._rt_variants = outer
+    return Fragment(str(html), variants, meta)
+
+
+class FragmentCache:
+    """Least recently used fragments up to max_bytes of text, in this process."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, Fragment] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()  # gthread workers share one cache
+
+    def get(self, key: Hashable) -> Fragment | None:
+        with self._lock:
+            fragment = self._items.get(key)
+            if fragment is not None:
+                self._items.move_to_end(key)
+            return fragment
+
+    def put(self, key: Hashable, fragment: Fragment) -> None:
+        size = fragment.size
+        if size > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= old.size
+            self._items[key] = fragment
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= dropped.size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def cached(key: Hashable | None, draw: Callable[[], tuple[str, dict]]) -> tuple[Markup, dict]:
+    """The fragment under key (drawn and kept when missing) as this page's HTML, and its meta;
+    key None draws without keeping (a viewer whose view of the list is their own: moderators,
+    authors of held posts; or a database without its content generation)."""
+    cache: FragmentCache = current_app.extensions["rt_fragments"]
+    fragment = cache.get(key) if key is not None else None
+    if fragment is None:
+        fragment = render(draw)
+        if key is not None:
+            cache.put(key, fragment)
+    return use(fragment), fragment.meta
+
+
+# Filling the holes -----------------------------------------------------------------------
+
+
+def _keys(variants: Iterable[Variant]) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {}
+    for variant in variants:
+        found.setdefault(variant.kind, set()).add(variant.key)
+    return found
+
+
+def fill(html: str) -> str:
+    """html with every hole filled for the current viewer (one resolver call per kind)."""
+    variants: dict[int, Variant] = g.get("_rt_variants") or {}
+    chosen = {kind: _resolvers[kind](keys) for kind, keys in _keys(variants.values()).items()}
+    token = None
+
+    def expand(text: str) -> str:
+        nonlocal token
+        parts = _MARK.split(text)
+        if len(parts) == 1:
+            return text
+        out = [parts[0]]
+        for i in range(1, len(parts), 4):
+            kind, key, n = parts[i], parts[i + 1], parts[i + 2]
+            if kind == "csrf":
+                if token is None:
+                    token = str(Markup.escape(generate_csrf()))
+                out.append(token)
+            else:
+                variant = variants[int(n)]
+                out.append(expand(variant.alt if int(key) in chosen[kind] else variant.default))
+            out.append(parts[i + 3])
+        return "".join(out)
+
+    return expand(html)
+
+
+def fill_response(response: Response) -> Response:
+    if not (g.get("_rt_holes") or g.get("_rt_variants")):
+        return response
+    try:
+        if response.direct_passthrough or not response.mimetype.startswith("text/html"):
+            return response
+        html = fill(response.get_data(as_text=True))
+        if _TAG in html:
+            raise RuntimeError("a fragment hole was left unfilled")
+        response.set_data(html)
+        return response
+    finally:
+        _forget()
+
+
+def _forget(exc: BaseException | None = None) -> None:
+    # Tests keep one app context (and its g) open across requests: holes belong to one.
+    g.pop("_rt_variants", None)
+    g.pop("_rt_holes", None)
+
+
+# The content generation --------------------------------------------------------------------
+
+# Tables whose changes no cached fragment shows, or that move a board's or thread's version
+# (part of those fragments' keys) whenever they change what a fragment shows. Every other
+# table bumps the content generation.
+UNSHOWN = frozenset({
+    "post", "vote", "post_revision", "flag", "review", "appeal", "redaction",
+    "member_warning", "suspension", "outgoing_email", "search_document", "notification",
+    "follow", "notification_settings", "digest_run", "audit_event", "registration",
+    "application", "action_reminder", "content_generation",
+})  # fmt: skip
+# For people, only what a fragment shows of them: a log-in or a password change is not news.
+SHOWN_COLUMNS = {"user": frozenset({"display_name", "active"})}
+# A board's counters move with its version, which is in its fragments' keys; its settings
+# (closed, votes hidden, posts held) are news.
+COUNTERS = {"board": frozenset({"version", "post_count", "question_count"})}
+# Ids a fragment's key names (with a version that starts again at 0): deleting one, so that
+# SQLite may hand its id to a new row, must not leave the old row's fragments findable.
+KEYED = frozenset({"board", "post"})
+
+
+def _news(table: str, columns: set[str] | None) -> bool:
+    """True when changing columns (None: unknown, or a new or deleted row) of table may change
+    what a kept fragment shows."""
+    if table in UNSHOWN:
+        return False
+    if columns is None:
+        return True
+    if table in SHOWN_COLUMNS:
+        return bool(columns & SHOWN_COLUMNS[table])
+    if table in COUNTERS:
+        return bool(columns - COUNTERS[table])
+    return True
+
+
+def _shows(obj, deleting: bool = False) -> bool:
+    table = getattr(obj, "__tablename__", None)
+    if table is None:
+        return False
+    state = inspect(obj)
+    if deleting or state.deleted or state.was_deleted:
+        return table in KEYED or _news(table, None)
+    if state.pending:
+        return _news(table, None)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    return bool(changed) and _news(table, changed)
+
+
+def _mark_if_shown(session: Session) -> None:
+    if session.info.get("rt_shown"):
+        return
+    if any(_shows(obj) for obj in itertools.chain(session.new, session.dirty)) or any(
+        _shows(obj, deleting=True) for obj in session.deleted
+    ):
+        session.info["rt_shown"] = True
+
+
+def generation() -> int | None:
+    """The content generation now, part of every cached fragment's key; None (cache nothing)
+    when the database has no counter row."""
+    from app.models.cache import ContentGeneration
+
+    return db.session.scalar(select(ContentGeneration.value).where(ContentGeneration.id == 1))
+
+
+def _listen(session_class) -> None:
+    from app.models.cache import ContentGeneration
+
+    @event.listens_for(session_class, "before_flush")
+    def before_flush(session, context, instances):
+        _mark_if_shown(session)
+
+    @event.listens_for(session_class, "do_orm_execute")
+    def bulk_change(state):
+        if not (state.is_update or state.is_delete or state.is_insert):
+            return
+        mapper = state.bind_mapper
+        if mapper is None:
+            return
+        table = mapper.local_table.name
+        if state.is_delete:
+            news = table in KEYED or _news(table, None)
+        else:
+            news = _news(table, _columns_set(state.statement))
+        if news:
+            state.session.info["rt_shown"] = True
+
+    @event.listens_for(session_class, "before_commit")
+    def bump(session):
+        _mark_if_shown(session)
+        if session.info.pop("rt_shown", False):
+            session.execute(
+                update(ContentGeneration)
+                .where(ContentGeneration.id == 1)
+                .values(value=ContentGeneration.value + 1)
+            )
+
+    @event.listens_for(session_class, "after_rollback")
+    def forget(session):
+        session.info.pop("rt_shown", None)
+
+
+def _columns_set(statement) -> set[str] | None:
+    values = getattr(statement, "_values", None)
+    if not values:
+        return None
+    return {getattr(column, "key", str(column)) for column in values}
+
+
+_listening = False
+
+
+def init_app(app: Flask) -> None:
+    """Keep a fragment cache for app, fill holes in its answers, and listen for changes."""
+    global _listening
+    app.extensions["rt_fragments"] = FragmentCache(app.config["FRAGMENT_CACHE_BYTES"])
+    # Registered after Flask-Compress, so it runs before it (after_request runs in reverse).
+    app.after_request(fill_response)
+    app.teardown_request(_forget)
+    app.jinja_env.globals["per_viewer"] = per_viewer
+    if not _listening:
+        _listen(Session)
+        _listening = True
