@@ -32,6 +32,7 @@ can only be older than that data, never newer.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import secrets
@@ -303,9 +304,14 @@ def _mark_if_shown(session: Session) -> None:
 def generation() -> int | None:
     """The content generation now, part of every cached fragment's key; None (cache nothing)
     when the database has no counter row."""
+    return db.session.connection().execute(_generation()).scalar()
+
+
+@functools.cache
+def _generation():
     from app.models.cache import ContentGeneration
 
-    return db.session.scalar(select(ContentGeneration.value).where(ContentGeneration.id == 1))
+    return select(ContentGeneration.value).where(ContentGeneration.id == 1)
 
 
 def _listen(session_class) -> None:

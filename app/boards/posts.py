@@ -88,15 +88,17 @@ def thread_context(thread: Post, *, form=None, preview=None) -> dict:
 
 
 def _kept_by(thread: Post, state) -> tuple:
-    """The key part of the thread's fragments for this viewer: (None,) when they must be drawn
-    for this viewer alone (moderators see more; so do authors of held replies). The day is in
-    it for the thread's actions, which turn overdue at midnight."""
+    """The key part of the thread's fragments for this viewer: (None,) when nothing may be kept
+    (a database without its content generation). A member with held replies in the thread has
+    pages of their own. The day is in it for the thread's actions, which turn overdue at
+    midnight."""
     generation = fragments.generation()
-    if state.moderator or generation is None or services.has_held_replies(thread.id, current_user):
+    if generation is None:
         return (None,)
+    own = not state.moderator and services.has_held_replies(thread.id, current_user)
     return (
         "thread", thread.id, thread.version, generation, state.shared(),
-        current_user.is_authenticated, action_services.today(),
+        current_user.is_authenticated, current_user.id if own else None, action_services.today(),
     )  # fmt: skip
 
 

@@ -112,17 +112,18 @@ def board_context(board: Board, *, form=None, preview=None, focus_first=False) -
 
 
 def _kept_by(board: Board, state) -> tuple:
-    """The key part of the board's fragments for this viewer: (None,) when they must be drawn
-    for this viewer alone (moderators see more; so do authors of held or hidden threads)."""
+    """The key part of the board's fragments for this viewer: (None,) when nothing may be kept
+    (a database without its content generation). A member whose held or hidden threads are in
+    their list has lists of their own."""
     generation = fragments.generation()
-    if (
-        state.moderator
-        or generation is None
-        or services.has_unpublished_threads(board.id, current_user)
-    ):
+    if generation is None:
         return (None,)
-    shared = state.shared()
-    return ("board", board.id, board.version, generation, shared, current_user.is_authenticated)
+    # Moderators see every post: their lists are the same for all of them.
+    own = not state.moderator and services.has_unpublished_threads(board.id, current_user)
+    return (
+        "board", board.id, board.version, generation, state.shared(),
+        current_user.is_authenticated, current_user.id if own else None,
+    )  # fmt: skip
 
 
 def _draw_threads(board, state, filters, page, template, next_url) -> tuple[str, dict]:

@@ -13,10 +13,11 @@ places in the thread (a hidden reply keeps its place as "Hidden by the moderator
 has none until it is approved). publication_changed() moves them when moderation decides.
 """
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import bindparam, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -461,23 +462,47 @@ def _current_count(post_id: int) -> int:
     return db.session.scalar(select(Post.vote_count).where(Post.id == post_id)) or 0
 
 
+# Asked on every board and thread page a member opens: statements built once, run on the
+# session's connection (building them and the ORM's execution path cost more than the query).
+
+
+@functools.cache
+def _unpublished_threads():
+    return select(
+        exists().where(
+            Post.author_id == bindparam("user_id"),
+            Post.board_id == bindparam("board_id"),
+            Post.parent_id.is_(None),
+            or_(Post.held_at.is_not(None), Post.hidden_at.is_not(None)),
+        )
+    )
+
+
+@functools.cache
+def _held_replies():
+    return select(
+        exists().where(
+            Post.author_id == bindparam("user_id"),
+            Post.root_id == bindparam("thread_id"),
+            Post.held_at.is_not(None),
+        )
+    )
+
+
+@functools.cache
+def _voted():
+    return select(Vote.post_id).where(
+        Vote.user_id == bindparam("user_id"), Vote.post_id.in_(bindparam("ids", expanding=True))
+    )
+
+
 def has_unpublished_threads(board_id: int, user) -> bool:
     """True when user wrote a thread on the board that is held or hidden: their list of threads
     then holds posts other members' does not."""
     if user is None or not user.is_authenticated:
         return False
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    Post.author_id == user.id,
-                    Post.board_id == board_id,
-                    Post.parent_id.is_(None),
-                    or_(Post.held_at.is_not(None), Post.hidden_at.is_not(None)),
-                )
-            )
-        )
-    )
+    params = {"user_id": user.id, "board_id": board_id}
+    return bool(db.session.connection().execute(_unpublished_threads(), params).scalar())
 
 
 def has_held_replies(thread_id: int, user) -> bool:
@@ -485,25 +510,13 @@ def has_held_replies(thread_id: int, user) -> bool:
     moderators) see it in its place."""
     if user is None or not user.is_authenticated:
         return False
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    Post.author_id == user.id,
-                    Post.root_id == thread_id,
-                    Post.held_at.is_not(None),
-                )
-            )
-        )
-    )
+    params = {"user_id": user.id, "thread_id": thread_id}
+    return bool(db.session.connection().execute(_held_replies(), params).scalar())
 
 
 def voted_post_ids(user, post_ids: list[int]) -> set[int]:
     """Which of post_ids the user has voted for (one query; none for visitors or no posts)."""
     if not post_ids or user is None or not user.is_authenticated:
         return set()
-    return set(
-        db.session.scalars(
-            select(Vote.post_id).where(Vote.user_id == user.id, Vote.post_id.in_(post_ids))
-        )
-    )
+    params = {"user_id": user.id, "ids": list(post_ids)}
+    return set(db.session.connection().execute(_voted(), params).scalars())

@@ -227,6 +227,8 @@ def flag_post(post: Post, user: User, reason: str, note: str = "", now=None) -> 
         .returning(Post.flag_count),
         execution_options={"synchronize_session": False},
     ).scalar_one()
+    # Moderators see the count on the post wherever it is listed (app.fragments).
+    boards.touch(post)
     if _open_review_id(post.id) is None:
         open_review(post, ReviewCause.FLAGS, now)
     hidden = db.session.execute(

@@ -11,6 +11,8 @@ from app.extensions import db
 from app.models import ContentGeneration, Post, Role, User
 from app.models.moderation import Outcome
 from app.moderation import decisions
+from app.moderation import services as moderation
+from app.notifications import follows
 from tests.boards.conftest import csrf_token_from, text
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -65,9 +67,6 @@ def test_a_kept_board_shows_each_member_their_own_votes_posts_and_token(world, s
 def test_a_kept_thread_shows_each_member_their_own_reports_follows_and_links(world, scene):
     board, alice, bob, author, question, _, reply = scene
     with world.app.app_context():
-        from app.moderation import services as moderation
-        from app.notifications import follows
-
         moderation.flag_post(db.session.get(Post, reply.id), db.session.get(User, bob.id), "spam")
         follows.follow(bob.id, "thread", question.id)
         db.session.commit()
@@ -104,8 +103,15 @@ def test_changes_shown_on_the_next_request(world, scene):
     world.vote(question, bob)
     assert "2 votes" in text(client.get(board_url))
     assert _pressed(client.get(thread_url).get_data(as_text=True), question.id) == "true"
-    # A moderator's decision.
+    # A report, which moderators see counted on the post.
     moderator = world.user(Role.MODERATOR)
+    watching = world.client(moderator)
+    assert "Reported by" not in text(watching.get(thread_url))
+    with world.app.app_context():
+        moderation.flag_post(db.session.get(Post, reply.id), db.session.get(User, bob.id), "spam")
+        db.session.commit()
+    assert "Reported by 1 member" in text(watching.get(thread_url))
+    # A moderator's decision.
     with world.app.app_context():
         decisions.decide(
             db.session.get(Post, reply.id),
@@ -115,6 +121,7 @@ def test_changes_shown_on_the_next_request(world, scene):
         )
         db.session.commit()
     assert "Hidden by the moderators" in text(client.get(thread_url))
+    assert "Reported by" not in text(watching.get(thread_url))
 
 
 def test_only_what_lists_show_moves_the_generation(world, scene):
