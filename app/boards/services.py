@@ -45,23 +45,37 @@ class Refused(Exception):
 
 def get_board(board_id: int) -> Board | None:
     """The board with its meeting and theme, in one query."""
-    return db.session.scalar(
-        select(Board)
-        .options(joinedload(Board.meeting), joinedload(Board.theme))
-        .where(Board.id == board_id)
-    )
+    return db.session.scalar(_board_query(), {"board_id": board_id})
 
 
 def get_post(post_id: int) -> Post | None:
     """The post with its author, board, meeting and theme, in one query."""
-    return db.session.scalar(
+    return db.session.scalar(_post_query(), {"post_id": post_id})
+
+
+# Built once: every board and thread page starts with one of these, and building a statement
+# with its eager loads cost more than running it.
+
+
+@functools.cache
+def _board_query():
+    return (
+        select(Board)
+        .options(joinedload(Board.meeting), joinedload(Board.theme))
+        .where(Board.id == bindparam("board_id"))
+    )
+
+
+@functools.cache
+def _post_query():
+    return (
         select(Post)
         .options(
             joinedload(Post.author),
             joinedload(Post.board).joinedload(Board.meeting),
             joinedload(Post.board).joinedload(Board.theme),
         )
-        .where(Post.id == post_id)
+        .where(Post.id == bindparam("post_id"))
     )
 
 
