@@ -5,6 +5,7 @@ next request, whichever process served the page before."""
 import re
 
 import pytest
+from sqlalchemy import delete, update
 
 from app import fragments
 from app.extensions import db
@@ -143,3 +144,19 @@ def test_the_cache_keeps_to_its_size():
     assert cache.get(0) is None and cache.get(9) is not None
     cache.put("big", fragments.Fragment("x" * 60, {}))  # over a quarter: not kept
     assert cache.get("big") is None
+
+
+def test_without_its_counter_row_a_database_has_nothing_kept(world, scene):
+    board, _, bob, author, _, _, _ = scene
+    with world.app.app_context():
+        db.session.execute(delete(ContentGeneration))
+        db.session.commit()
+    client = world.client(bob)
+    assert "Carol Sea" in text(client.get(f"/boards/{board.id}"))
+    with world.app.app_context():
+        # A bulk update of a name: nothing moves a counter that is not there, so only drawing
+        # every page afresh keeps the page true.
+        db.session.execute(update(User).where(User.id == author.id).values(display_name="Carol B"))
+        db.session.commit()
+    assert "Carol B" in text(client.get(f"/boards/{board.id}"))
+    assert len(world.app.extensions["rt_fragments"]) == 0
