@@ -92,9 +92,7 @@ def _empty_tables() -> None:
             for table in reversed(tables):
                 connection.execute(table.delete())
         # The counter every cached fragment's key holds, as a new database has it.
-        connection.execute(
-            insert(ContentGeneration).values(id=1, value=fresh_start())
-        )
+        connection.execute(insert(ContentGeneration).values(id=1, value=fresh_start()))
 
 
 @pytest.fixture
