@@ -1,7 +1,10 @@
 """Lookups, permission checks and the one context builder the agenda pages and fragments share."""
 
-from flask import abort, make_response, render_template, request, url_for
+from flask import abort, current_app, g, make_response, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
+from app import fragments
 from app.actions import reviews as action_reviews
 from app.agenda import bp, queries
 from app.agenda.forms import AttendanceForm, ItemForm, NotTakenForm, ThemeFilterForm
@@ -115,12 +118,41 @@ def _minutes(n: int) -> str:
     return f"{n} minute{'' if n == 1 else 's'}"
 
 
+# Stand-ins rendered into the one blank "not taken" form a page builds, then replaced for each
+# candidate: no digit run of the form's fixed text, and no character an id or a token can hold.
+_POST_ID_MARK = "\x00post-id\x00"
+_CSRF_MARK = "\x00csrf\x00"
+_SAMPLE_ID = 1_000_000_007
+
+
+def not_taken_form_html(meeting_id: int, post_id: int) -> Markup:
+    """A candidate's blank "not taken" form: the markup of _macros.html's not_taken_form.
+
+    The forms of a page of candidates differ only by the question's id, and rendering their
+    WTForms field for each candidate was the biggest part of the agenda page: the form is
+    rendered once per request and meeting (with stand-ins) and copied for each candidate.
+    """
+    shapes = g.setdefault("agenda_not_taken_shapes", {})
+    shape = shapes.get(meeting_id)
+    if shape is None:
+        module = current_app.jinja_env.get_template("agenda/_macros.html").make_module(
+            {"csrf_token": lambda: _CSRF_MARK}
+        )
+        form = NotTakenForm(formdata=None, prefix=f"not-taken-{_SAMPLE_ID}")
+        shape = shapes[meeting_id] = module.not_taken_form(meeting_id, _SAMPLE_ID, form).replace(
+            str(_SAMPLE_ID), _POST_ID_MARK
+        )
+    # Markup.replace escapes what it puts in, as {{ csrf_token() }} would; the token is read
+    # here, not kept in the shape, so that it is always this request's.
+    return shape.replace(_POST_ID_MARK, str(int(post_id))).replace(_CSRF_MARK, generate_csrf())
+
+
 def agenda_context(meeting: Meeting, **extra) -> dict:
     """Everything agenda.html and its fragments show, for the current person.
 
     A fixed number of queries: the agenda, its items (with their questions), the not-taken
-    decisions, the actions review's entries when the agenda has one, and for facilitators one
-    page of candidates and the meeting's themes.
+    decisions, the actions review's entries when the agenda has one, and for facilitators the
+    meeting's themes with the section of candidates (kept, or one page of them drawn).
     """
     editor = can_edit()
     agenda = queries.agenda_for(meeting.id)
@@ -150,9 +182,7 @@ def agenda_context(meeting: Meeting, **extra) -> dict:
         "presets": PRESETS,
         "item_form": ItemForm(formdata=None, prefix="new-item"),
         "not_taken_forms": {},
-        "new_not_taken_form": lambda post_id: NotTakenForm(
-            formdata=None, prefix=f"not-taken-{post_id}"
-        ),
+        "not_taken_form_html": not_taken_form_html,
         "attendance_form": AttendanceForm(
             formdata=None,
             data={"attendance": str(agenda.attendance) if agenda and agenda.attendance else ""},
@@ -168,9 +198,9 @@ def agenda_context(meeting: Meeting, **extra) -> dict:
         "sees_actions": sees_actions(),
         "review_actions": review_actions_for(meeting, items),
     }
-    context.update(_candidates(meeting, editor))
     context.update(_after(meeting, editor and phase == "after", items))
     context.update(extra)
+    context.update(_candidates(meeting, agenda, context["can_edit"], context))
     return context
 
 
@@ -180,23 +210,51 @@ def _current(agenda: Agenda | None, items: list[AgendaItem]) -> AgendaItem | Non
     return next((item for item in items if item.id == agenda.current_item_id), None)
 
 
-def _candidates(meeting: Meeting, editor: bool) -> dict:
-    if not editor:
-        return {"candidates": [], "theme_id": None, "pagination": None, "filter_form": None}
-    themes = queries.meeting_themes(meeting.id)
+def _candidates(meeting: Meeting, agenda: Agenda | None, shown: bool, context: dict) -> dict:
+    """The ranked candidates' section (the filter, one page, its links) as HTML, for an agenda
+    its person can change (shown); nothing, and no query, otherwise.
+
+    The section reads the same for every facilitator but the CSRF token (a hole filled per
+    request), so it is kept (app.fragments) by what it shows: the versions of the meeting's
+    boards (questions, votes, moderation), the agenda's version, and the content generation
+    (names, themes, agenda items, "not taken" decisions); the filter and page requested. A
+    "not taken" form sent back with a mistake is drawn afresh, with its text and error.
+    """
+    if not shown:
+        return {"candidates_html": "", "candidates_total": 0}
+    boards = queries.meeting_themes(meeting.id)
+    themes = [theme for theme, _, _ in boards]
     theme_id = theme_filter(themes)
-    pagination = queries.candidate_page(meeting.id, theme_id, request.args.get("page", 1, type=int))
+    page = request.args.get("page", 1, type=int)
+    generation = fragments.generation()
+    key = None
+    if generation is not None and not context["not_taken_forms"]:
+        versions = tuple((board_id, version) for _, board_id, version in boards)
+        agenda_version = agenda.version if agenda is not None else None
+        key = ("agenda-candidates", meeting.id, generation, versions, agenda_version)
+        key += (theme_id, page)
 
-    def page_url(n: int) -> str:
-        return url_for("agenda.agenda", meeting_id=meeting.id, theme=theme_id, page=n)
+    def draw() -> tuple[str, dict]:
+        pagination, candidates = queries.candidate_page(meeting.id, theme_id, page)
 
-    return {
-        "candidates": list(pagination.items),
-        "filter_form": ThemeFilterForm.for_themes(themes, theme_id),
-        "theme_id": theme_id,
-        "pagination": pagination,
-        "page_url": page_url,
-    }
+        def page_url(n: int) -> str:
+            return url_for("agenda.agenda", meeting_id=meeting.id, theme=theme_id, page=n)
+
+        html = render_template(
+            "agenda/_candidate_section.html",
+            **{
+                **context,
+                "candidates": candidates,
+                "filter_form": ThemeFilterForm.for_themes(themes, theme_id),
+                "theme_id": theme_id,
+                "pagination": pagination,
+                "page_url": page_url,
+            },
+        )
+        return html, {"total": pagination.total}
+
+    html, meta = fragments.cached(key, draw)
+    return {"candidates_html": html, "candidates_total": meta["total"]}
 
 
 def _after(meeting: Meeting, carrying: bool, items: list[AgendaItem]) -> dict:

@@ -2,8 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 
 from app.extensions import db
 from app.forms import EmptyForm
@@ -14,30 +13,17 @@ from app.meetings.registration import send_promotion_emails
 from app.meetings.services import MeetingDetails, ThemeInUse, WrongState
 from app.meetings.views import (
     can_manage,
+    meeting_lists,
     render_meeting,
     series_or_404,
     visible_meeting_or_404,
 )
-from app.models import Meeting, MeetingStatus, Registration, Series
+from app.models import Series
 from app.permissions import facilitator_required
-from app.timeutil import utcnow
-
-PER_PAGE = 25
 
 
 def _page(name: str) -> int:
     return max(request.args.get(name, 1, type=int) or 1, 1)
-
-
-def group_by_series(meetings: list[Meeting]) -> list[tuple[Series, list[Meeting]]]:
-    """Consecutive meetings of the same series under one heading, keeping the query's order."""
-    groups: list[tuple[Series, list[Meeting]]] = []
-    for meeting in meetings:
-        if groups and groups[-1][0].id == meeting.series_id:
-            groups[-1][1].append(meeting)
-        else:
-            groups.append((meeting.series, [meeting]))
-    return groups
 
 
 @bp.get("/")
@@ -45,60 +31,24 @@ def index():
     """Upcoming meetings (soonest first) and past ones (newest first), grouped by series.
 
     Drafts appear only for facilitators; the number of SQL statements does not grow with the
-    number of meetings (two paginated queries, the member's registrations for those pages).
+    number of meetings (views.meeting_lists: the lists are kept, and drawn again only when
+    what they show has changed).
     """
     manager = can_manage()
-    now = utcnow()
-    shown = [MeetingStatus.PUBLISHED, MeetingStatus.CANCELLED]
-    if manager:
-        shown.append(MeetingStatus.DRAFT)
-    base = select(Meeting).where(Meeting.status.in_(shown)).options(joinedload(Meeting.series))
-    # A series' group sits where its soonest (or, for the past, latest) meeting puts it.
-    series_next = func.min(Meeting.starts_at).over(partition_by=Meeting.series_id)
-    series_last = func.max(Meeting.starts_at).over(partition_by=Meeting.series_id)
-    upcoming = db.paginate(
-        base.where(Meeting.ends_at > now).order_by(
-            series_next, Meeting.series_id, Meeting.starts_at, Meeting.id
-        ),
-        page=_page("upcoming_page"),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
-    past = db.paginate(
-        base.where(Meeting.ends_at <= now).order_by(
-            series_last.desc(), Meeting.series_id, Meeting.starts_at.desc(), Meeting.id.desc()
-        ),
-        page=_page("page"),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
-    mine = {}
-    if current_user.is_authenticated:
-        ids = [m.id for m in upcoming.items] + [m.id for m in past.items]
-        if ids:
-            mine = dict(
-                db.session.execute(
-                    select(Registration.meeting_id, Registration.status).where(
-                        Registration.user_id == current_user.id, Registration.meeting_id.in_(ids)
-                    )
-                ).all()
-            )
+    upcoming_page, past_page = _page("upcoming_page"), _page("page")
+    lists_html, upcoming, past = meeting_lists(manager, upcoming_page, past_page)
     token = current_user.calendar_token if current_user.is_authenticated else None
     return render_template(
         "meetings/index.html",
+        lists_html=lists_html,
         upcoming=upcoming,
-        upcoming_groups=group_by_series(upcoming.items),
         past=past,
-        past_groups=group_by_series(past.items),
-        mine=mine,
         can_manage=manager,
         all_series=db.session.scalars(select(Series).order_by(Series.title).limit(100)).all()
         if manager
         else [],
         feed_url=external_url("meetings.feed", token=token) if token else None,
         announce=None,
-        upcoming_url=lambda n: url_for(".index", upcoming_page=n, page=past.page),
-        past_url=lambda n: url_for(".index", page=n, upcoming_page=upcoming.page),
     )
 
 
