@@ -20,15 +20,6 @@ from app.timeutil import utcnow
 from tests import factories
 from tests.hostile.corpus import PAYLOADS, Payload
 
-# Pages that show a value through the same stored field and the same kind of template output as
-# a page checked with the whole corpus get a share of it: payload i goes to page i % n of n.
-# Every payload still reaches every field; each such page sees every n-th payload, all groups.
-
-
-def share(items: list, n: int, k: int) -> list:
-    """The k-th of n interleaved shares of items."""
-    return items[k::n]
-
 
 def line(payload: Payload, limit: int, fallback: str = "") -> str:
     """payload as a single-line field holds it, or fallback when it is longer than limit."""
@@ -69,6 +60,9 @@ class PostsWorld:
     follower_id: int
     facilitator_id: int
     threads: list[Thread] = field(default_factory=list)
+    history_id: int = 0  # a question whose earlier versions are the payloads, newest first
+    history_author_id: int = 0
+    history: list[tuple[Payload, str, str]] = field(default_factory=list)  # (payload, title, body)
 
 
 REVISED = 4  # one thread in REVISED is edited after the silent window (so it has a revision)
@@ -78,7 +72,9 @@ def posts_world(payloads: list[Payload] = PAYLOADS) -> PostsWorld:
     """A board (its meeting ended yesterday, so posts can be pinned to the insights) with, per
     payload, a question by a member named after it, title and body the payload, a reply by the
     same member, pinned to the meeting's insights; a member follows the board (so each new
-    question reaches their notifications)."""
+    question reaches their notifications). On another meeting's board, one question written
+    as the first payload and edited through all the others, then once more: every payload is
+    one of its earlier versions."""
     meeting = factories.meeting(
         starts_in=timedelta(days=-1), title="Improved use of data", status="published"
     )
@@ -109,8 +105,20 @@ def posts_world(payloads: list[Payload] = PAYLOADS) -> PostsWorld:
         world.threads.append(
             Thread(payload, post.id, reply.id, author.id, author.display_name, title, post.body)
         )
+    _history(world, payloads, earlier)
     db.session.flush()
     return world
+
+
+def _history(world: PostsWorld, payloads: list[Payload], earlier) -> None:
+    board = factories.meeting(starts_in=timedelta(days=-1), title="Edited often").boards[0]
+    author = factories.user(name="Hana Historian", password=None)
+    world.history = [(p, line(p, 150, f"Version {p.index}"), p.text()) for p in payloads]
+    _, title, body = world.history[0]
+    post = boards.create_thread(board, author, kind="question", title=title, body=body, now=earlier)
+    for _, title, body in world.history[1:] + [(None, "The latest", "Written after the others.")]:
+        boards.edit_post(post, author, title=title, body=body)
+    world.history_id, world.history_author_id = post.id, author.id
 
 
 @dataclass
@@ -143,7 +151,8 @@ class PeopleWorld:
 def people_world(payloads: list[Payload] = PAYLOADS) -> PeopleWorld:
     """Per payload, a member whose profile is the payload, registered for one meeting; and an
     application to join whose every field is the payload, a third each pending, approved and
-    declined (the decision's note the payload too)."""
+    declined (the decision's note the payload too). A pending application has no note yet, so
+    each of those payloads is also the note of another application, declined."""
     from app.community import services as community
 
     meeting = factories.meeting(title="Acknowledging root causes")
@@ -183,6 +192,17 @@ def people_world(payloads: list[Payload] = PAYLOADS) -> PeopleWorld:
         world.applications.append(
             Applied(payload, application.id, application.status_token, status, fields)
         )
+    for payload in [a.payload for a in world.applications if a.status == "pending"]:
+        application = factories.application(name=f"Applicant {payload.index}")
+        community.decline(application, facilitator, note=payload.text())
+        fields = {
+            name: getattr(application, name)
+            for name in ("name", "organisation", "place", "job_role", "criteria_statement")
+        }
+        fields["decision_note"] = application.decision_note
+        world.applications.append(
+            Applied(payload, application.id, application.status_token, "declined", fields)
+        )
     db.session.flush()
     return world
 
@@ -214,7 +234,11 @@ class HostileAction:
 class ActionsWorld:
     earlier_meeting_id: int
     review_meeting_id: int
+    follower_id: int
+    owner_id: int  # owns the droppable copies
     actions: list[HostileAction] = field(default_factory=list)
+    # A dropped action has no drop page: a copy of each (title and detail), still open.
+    droppable: list[HostileAction] = field(default_factory=list)
 
 
 def actions_world(payloads: list[Payload] = PAYLOADS) -> ActionsWorld:
@@ -222,7 +246,8 @@ def actions_world(payloads: list[Payload] = PAYLOADS) -> ActionsWorld:
     `rotated`) as its title, detail, proposer's name, source (a thread's or an agenda item's
     title), an update, the outcome of its review at the next meeting, the reason for its last
     status change (dropped for even payloads, in progress for odd ones), and one of
-    TIMELINE_KINDS."""
+    TIMELINE_KINDS. A member follows every action; another owns an open copy of each dropped
+    one."""
     from app.actions import reviews
     from app.actions import services as actions
     from app.agenda import services as agenda
@@ -235,7 +260,9 @@ def actions_world(payloads: list[Payload] = PAYLOADS) -> ActionsWorld:
     )
     invitee = factories.user(name="Ifeoma Invitee", password=None)
     commenter = factories.user(name="Callum Commenter", password=None)
-    world = ActionsWorld(earlier.id, review.id)
+    follower = factories.user(name="Femi Follower", password=None)
+    owner = factories.user(name="Olu Owner", password=None)
+    world = ActionsWorld(earlier.id, review.id, follower.id, owner.id)
     today = actions.today()
     for i in range(len(payloads)):
         p = {name: rotated(payloads, i, step) for step, name in enumerate(ACTION_FIELDS)}
@@ -286,7 +313,20 @@ def actions_world(payloads: list[Payload] = PAYLOADS) -> ActionsWorld:
         reviews.record_review(action, review, facilitator, p["review outcome"].text())
         status = "dropped" if i % 2 == 0 else "in_progress"
         actions.change_status(action, proposer, status, action.version, p["status reason"].text())
+        actions.set_following(action, follower, True)
         world.actions.append(HostileAction(action.id, status, texts))
+        if status == "dropped":
+            copy, _ = actions.create_action(
+                title=title,
+                detail=action.detail,
+                due_on=today + timedelta(days=14),
+                proposer=owner,
+                owners=[],
+                self_own=True,
+                source=None,
+            )
+            kept = {name: texts[name] for name in ("title", "detail")}
+            world.droppable.append(HostileAction(copy.id, copy.status, kept))
     agenda.add_actions_review(review)
     db.session.flush()
     return world
@@ -310,18 +350,25 @@ class HostileMeeting:
     texts: dict  # field -> (payload, text as stored)
 
 
-def meetings_world(payloads: list[Payload] = PAYLOADS) -> list[HostileMeeting]:
+@dataclass
+class MeetingsWorld:
+    meetings: list[HostileMeeting] = field(default_factory=list)
+    # A cancelled meeting cannot be edited: a draft copy of each (title, description, venue).
+    drafts: list[HostileMeeting] = field(default_factory=list)
+
+
+def meetings_world(payloads: list[Payload] = PAYLOADS) -> MeetingsWorld:
     """Per payload a series, a theme and a published meeting a week ahead with a board on that
     theme, the payloads (rotated) as their titles, descriptions (the theme's is plain text),
     venue and the insights narrative; odd payloads' meetings are cancelled with a payload as
-    the reason."""
+    the reason, and copied as drafts in a series of their own."""
     from app.meetings import services as meetings
     from app.meetings.services import MeetingDetails
 
     facilitator = factories.user(
         name="Priya Facilitator", roles=Role.FACILITATOR | Role.MEMBER, password=None
     )
-    made = []
+    world = MeetingsWorld()
     start = utcnow().replace(microsecond=0) + timedelta(days=7)
     for i in range(len(payloads)):
         p = {name: rotated(payloads, i, step) for step, name in enumerate(MEETING_FIELDS)}
@@ -357,11 +404,29 @@ def meetings_world(payloads: list[Payload] = PAYLOADS) -> list[HostileMeeting]:
         if cancelled:
             meetings.cancel(meeting, facilitator, text["cancel reason"])
         insights.save_narrative(meeting, text["narrative"], facilitator, version=0)
-        made.append(
+        world.meetings.append(
             HostileMeeting(meeting.id, series.id, theme.id, meeting.boards[0].id, cancelled, texts)
         )
+    planned = meetings.create_series("Meetings being planned", "", facilitator)
+    theme = meetings.add_theme(planned, "Planning", facilitator, "")
+    for n, cancelled in enumerate(m for m in world.meetings if m.cancelled):
+        kept = {name: cancelled.texts[name] for name in ("title", "description", "venue")}
+        details = MeetingDetails(
+            title=kept["title"][1],
+            description=kept["description"][1],
+            starts_at=start + timedelta(days=1, hours=n),
+            ends_at=start + timedelta(days=1, hours=n, minutes=90),
+            online_url="",
+            venue=kept["venue"][1],
+            capacity=None,
+            theme_ids=[theme.id],
+        )
+        draft = meetings.create_meeting(planned, details, facilitator)
+        world.drafts.append(
+            HostileMeeting(draft.id, planned.id, theme.id, draft.boards[0].id, False, kept)
+        )
     db.session.flush()
-    return made
+    return world
 
 
 @dataclass
@@ -409,19 +474,37 @@ MODERATION_MARKDOWN = ("body", "redacted body")
 
 
 @dataclass
+class Question:
+    payload: Payload
+    id: int
+    title: str
+    body: str
+
+
+@dataclass
 class Moderated:
     post_id: int
     author_id: int
-    event_id: int | None
+    event_id: int | None  # the decision about the post
+    warning_event_id: int
     fate: str  # "appealed", "redacted", "reported" or "suspended"
     texts: dict  # field -> (payload, text as stored)
 
 
-def moderation_world(payloads: list[Payload] = PAYLOADS) -> list[Moderated]:
+@dataclass
+class ModerationWorld:
+    items: list[Moderated] = field(default_factory=list)
+    # Most reported posts end up hidden, and the others redacted: per payload, a question
+    # nobody reported (its title and body the payload), to report and to redact.
+    unreported: list[Question] = field(default_factory=list)
+
+
+def moderation_world(payloads: list[Payload] = PAYLOADS) -> ModerationWorld:
     """Per payload a reported question by a member (rotated payloads as the name, title, body
     and the report's note) who is warned about it; then, by payload: hidden and appealed
     (i % 4 == 0), redacted (1), left reported and the author suspended then lifted (3), or
-    hidden with the author suspended (2). Every reason, message and note is a payload."""
+    hidden with the author suspended (2). Every reason, message and note is a payload. Then
+    the unreported questions (ModerationWorld), all by one member."""
     from app.models.moderation import FlagReason, Outcome
     from app.moderation import decisions, people
     from app.moderation import services as moderation
@@ -432,7 +515,7 @@ def moderation_world(payloads: list[Payload] = PAYLOADS) -> list[Moderated]:
         name="Tom Moderator", roles=Role.MODERATOR | Role.MEMBER, password=None
     )
     reporters = [factories.user(name=f"Reporter {n}", password=None) for n in range(4)]
-    made = []
+    world = ModerationWorld()
     for i in range(len(payloads)):
         p = {name: rotated(payloads, i, step) for step, name in enumerate(MODERATION_FIELDS)}
         texts = {name: (payload, payload.text()) for name, payload in p.items()}
@@ -450,7 +533,7 @@ def moderation_world(payloads: list[Payload] = PAYLOADS) -> list[Moderated]:
         for n, note in enumerate(notes):
             moderation.flag_post(post, reporters[n], FlagReason.OTHER, note=note.text())
         texts["flag notes"] = [(note, note.text()) for note in notes]
-        people.warn(author, moderator, p["warning"].text(), post=post)
+        warning = people.warn(author, moderator, p["warning"].text(), post=post)
         event = None
         if fate in ("appealed", "suspended"):
             event = decisions.decide(
@@ -476,6 +559,15 @@ def moderation_world(payloads: list[Payload] = PAYLOADS) -> list[Moderated]:
         if fate == "reported":
             suspension = people.active_suspension(author.id)
             people.lift(suspension, moderator, p["lift reason"].text())
-        made.append(Moderated(post.id, author.id, event.id if event else None, fate, texts))
+        world.items.append(
+            Moderated(post.id, author.id, event.id if event else None, warning.id, fate, texts)
+        )
+    author = factories.user(name="Ola Author", password=None)
+    for payload in payloads:
+        title = line(payload, 150, f"Question {payload.index}")
+        post = boards.create_thread(
+            board, author, kind="question", title=title, body=payload.text()
+        )
+        world.unreported.append(Question(payload, post.id, title, post.body))
     db.session.flush()
-    return made
+    return world

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Action, Role
 from tests.conftest import client_as, log_in
 from tests.hostile.checks import Shown, assert_text_shown
-from tests.hostile.seeding import actions_world, share
+from tests.hostile.seeding import actions_world
 
 MARKDOWN = ("detail", "decline reason", "update", "comment", "edit reason", "review outcome",
             "status reason")  # fmt: skip
@@ -51,21 +51,32 @@ def test_the_board_lists_titles_owners_and_sources(world_app, world, read):
 
 
 def test_forms_that_change_an_action_hold_its_text(world_app, world, read):
-    """The facilitator's edit form, and the owner's drop form and "My actions" (a share of the
-    corpus each)."""
+    """The facilitator's edit form; the owner's drop form (a dropped action has none: its open
+    copy's); "My actions", as a member following every action."""
     facilitator = read(client_as(world_app, Role.FACILITATOR))
-    for action in share(world.actions, 2, 1):
+    for action in world.actions:
         payload, detail = action.texts["detail"]
         edit = facilitator.page(f"/actions/{action.id}/edit")
         assert_text_shown(edit.text, [Shown.plain(payload, "detail as typed", detail)])
+        title = action.texts["title"][1]
+        assert title in {dict(e.attrs).get("value") for e in edit.elements}, payload.id
     with world_app.app_context():
         proposers = {a.id: db.session.get(Action, a.id).proposer_id for a in world.actions}
     client = world_app.test_client()
     owner = read(client)
-    for action in share(world.actions, 4, 1):
+    droppable = [a for a in world.actions if a.status != "dropped"]
+    for action in droppable:
         log_in(client, f"{proposers[action.id]}:0")
         owner.shows(f"/actions/{action.id}/drop", _shown(action, "title"))
-        owner.shows("/actions/mine", _shown(action, "title", "source"))
+    log_in(client, f"{world.owner_id}:0")
+    for action in world.droppable:
+        owner.shows(f"/actions/{action.id}/drop", _shown(action, "title"))
+    titles = {a.texts["title"][0] for a in droppable + world.droppable}
+    assert titles == {a.texts["title"][0] for a in world.actions}
+    log_in(client, f"{world.follower_id}:0")
+    text = owner.pages("/actions/mine")
+    expected = [s for a in world.actions for s in _shown(a, "title", "source")]
+    assert_text_shown(text, expected, "my actions")
 
 
 def test_the_review_and_the_next_meeting_show_titles_updates_and_outcomes(world_app, world, read):

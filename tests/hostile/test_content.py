@@ -61,16 +61,21 @@ def test_every_payload(payload):
 
 def test_every_payload_with_mentions_linked(app):
     """@mentions are linked after sanitising (app.boards.mentions): the links it adds are the
-    only extra markup, and a display name made of markup stays text."""
+    only extra markup, and a display name made of markup stays text. Each payload mentions a
+    member named after it; the first word is the payload's own, as a mention looks up at most
+    100 members by it."""
     from app.extensions import db
     from tests import factories
 
+    def name(payload) -> str:
+        return f"Amara-{payload.marker} {payload.text(one_line=True)}"[:80]
+
     with app.app_context():
-        for payload in PAYLOADS[::3]:
-            factories.user(name=f"Amara {payload.text(one_line=True)}"[:80], password=None)
+        for payload in PAYLOADS:
+            factories.user(name=name(payload), password=None)
         db.session.commit()
         for payload in PAYLOADS:
-            source = f"@Amara {payload.text()}"
+            source = f"@Amara-{payload.marker} {payload.text()}"
             html = render_body(source)
             page = parse(html)
             for element in page.elements:
@@ -80,6 +85,7 @@ def test_every_payload_with_mentions_linked(app):
                 assert element.tag in ALLOWED_TAGS, (payload.id, html)
                 assert {n for n, _ in element.attrs} <= allowed, (payload.id, html)
             assert visible_text(html) == visible_text(markdown_to_html(source)), payload.id
+            assert 'class="mention"' in html, f"{payload.id}: the mention is not linked"
 
 
 # Generated text -------------------------------------------------------------------------------

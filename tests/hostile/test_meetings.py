@@ -8,14 +8,20 @@ from icalendar import Calendar
 from app.models import Role
 from tests.conftest import client_as
 from tests.hostile.checks import Shown, assert_text_shown
-from tests.hostile.seeding import agenda_world, meetings_world, share
+from tests.hostile.corpus import PAYLOADS
+from tests.hostile.seeding import agenda_world, meetings_world
 
 MARKDOWN = ("series description", "description", "narrative")
 
 
 @pytest.fixture(scope="module")
-def meetings(seed):
+def world(seed):
     return seed(meetings_world)
+
+
+@pytest.fixture(scope="module")
+def meetings(world):
+    return world.meetings
 
 
 @pytest.fixture(scope="module")
@@ -47,36 +53,36 @@ def test_the_meetings_list(world_app, meetings, read):
     assert_text_shown(text, expected, "meetings list")
 
 
-def test_series_theme_board_and_edit_pages(world_app, meetings, read):
-    """Each a share of the corpus (seeding.share)."""
+def test_series_theme_board_and_edit_pages(world_app, world, read):
+    """The edit form holds the title, venue and description as typed: a cancelled meeting has
+    none, so its draft copy's (seeding.MeetingsWorld)."""
     facilitator = read(client_as(world_app, Role.FACILITATOR))
-    for m in share(meetings, 4, 0):
+    for m in world.meetings:
         facilitator.shows(
             f"/meetings/series/{m.series_id}",
             _shown(m, "series title", "series description", "title", "theme description"),
         )
-    for m in share(meetings, 4, 1):
         facilitator.shows(
             f"/boards/{m.board_id}", _shown(m, "theme title", "theme description", "title")
         )
-    for m in share(meetings, 4, 2):
         facilitator.shows(
             f"/boards/themes/{m.theme_id}", _shown(m, "theme title", "theme description", "title")
         )
-    for m in share(meetings, 4, 3):
-        if not m.cancelled:
-            payload, description = m.texts["description"]
-            facilitator.shows(
-                f"/meetings/{m.id}/edit",
-                [Shown.plain(payload, "description as typed", description)],
-            )
+    editable = [m for m in world.meetings if not m.cancelled] + world.drafts
+    for m in editable:
+        payload, description = m.texts["description"]
+        page = facilitator.shows(
+            f"/meetings/{m.id}/edit", [Shown.plain(payload, "description as typed", description)]
+        )
+        values = {dict(e.attrs).get("value") for e in page.elements if e.tag == "input"}
+        assert {m.texts["title"][1], m.texts["venue"][1]} <= values, payload.id
+    assert {m.texts["description"][0] for m in editable} == set(PAYLOADS)
 
 
 def test_the_insights_narrative(world_app, meetings, read):
     facilitator = read(client_as(world_app, Role.FACILITATOR))
-    for m in share(meetings, 6, 0):
+    for m in meetings:
         facilitator.shows(f"/insights/meetings/{m.id}", _shown(m, "title", "narrative"))
-    for m in share(meetings, 8, 1):
         facilitator.shows(f"/insights/series/{m.series_id}", _shown(m, "series title", "title"))
 
 
@@ -105,10 +111,10 @@ def test_the_agenda_and_its_records(world_app, agenda, read):
     assert_text_shown(facilitator.page(f"{url}/pack").text, items, "pack")
     assert_text_shown(member.page(f"/meetings/{agenda.meeting_id}").text, items + notes, "meeting")
     facilitator.page(f"{url}/present")
-    for item_id, title, _, payload, _ in share(agenda.items, 8, 0):
+    for item_id, title, _, payload, _ in agenda.items:
         page = facilitator.page(f"{url}/items/{item_id}/edit")
         assert title in {dict(e.attrs).get("value") for e in page.elements}, payload.id
-    for thread_id, reason, payload in share(agenda.not_taken, 8, 1):
+    for thread_id, reason, payload in agenda.not_taken:
         member.shows(f"/boards/threads/{thread_id}", [Shown.plain(payload, "reason", reason)])
 
 

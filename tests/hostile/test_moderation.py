@@ -6,12 +6,17 @@ import pytest
 from app.models import Role
 from tests.conftest import client_as, log_in
 from tests.hostile.checks import Shown, assert_text_shown
-from tests.hostile.seeding import MODERATION_MARKDOWN, moderation_world, share
+from tests.hostile.seeding import MODERATION_MARKDOWN, moderation_world
 
 
 @pytest.fixture(scope="module")
-def world(seed):
+def moderated(seed):
     return seed(moderation_world)
+
+
+@pytest.fixture(scope="module")
+def world(moderated):
+    return moderated.items
 
 
 def _shown(item, *names) -> list[Shown]:
@@ -40,24 +45,29 @@ def test_the_item_page_shows_everything_about_a_post(world_app, world, read):
         moderator.shows(f"/moderation/posts/{item.post_id}", shown)
 
 
-def test_the_redact_and_report_forms_show_the_post(world_app, world, read):
+def test_the_redact_and_report_forms_show_the_post(world_app, moderated, read):
     """The moderator's redact form holds the text as written; a member's report form quotes the
-    post (a share of the corpus each)."""
+    post. Reported posts are hidden by then (four reports), so both are read on the unreported
+    questions, and the report form on the redacted posts too."""
     moderator = read(client_as(world_app, Role.MODERATOR))
-    for item in share(world, 4, 3):
-        payload, body = item.texts["body"]
-        page = moderator.shows(
-            f"/moderation/posts/{item.post_id}/redact",
-            [Shown.plain(payload, "body as typed", body)],
-        )
-        assert item.texts["title"][1] in {dict(e.attrs).get("value") for e in page.elements}
-    # Reported posts are hidden by then (four reports): the member reports a redacted one.
     member = read(client_as(world_app, Role.MEMBER))
-    for item in share(world, 4, 1):
-        member.shows(
-            f"/moderation/posts/{item.post_id}/flag",
-            _shown(item, "redacted title", "redacted body"),
+    for question in moderated.unreported:
+        title = Shown.plain(question.payload, "title", question.title)
+        page = moderator.shows(
+            f"/moderation/posts/{question.id}/redact",
+            [Shown.plain(question.payload, "body as typed", question.body)],
         )
+        assert question.title in {dict(e.attrs).get("value") for e in page.elements}
+        member.shows(
+            f"/moderation/posts/{question.id}/flag",
+            [title, Shown.markdown(question.payload, "body", question.body)],
+        )
+    for item in moderated.items:
+        if item.fate == "redacted":
+            member.shows(
+                f"/moderation/posts/{item.post_id}/flag",
+                _shown(item, "redacted title", "redacted body"),
+            )
 
 
 def test_the_queue_and_the_trail(world_app, world, read):
@@ -72,7 +82,7 @@ def test_the_queue_and_the_trail(world_app, world, read):
 
 def test_the_person_page(world_app, world, read):
     moderator = read(client_as(world_app, Role.MODERATOR))
-    for item in share(world, 2, 0) + share(world, 2, 1)[::2]:
+    for item in world:
         names = ["name", "warning"]
         if item.fate in ("suspended", "reported"):
             names.append("suspension reason")
@@ -82,14 +92,24 @@ def test_the_person_page(world_app, world, read):
 
 
 def test_what_the_member_concerned_sees(world_app, world, read):
-    """Their decisions page, with the warning (and a suspension) in the banner on every page."""
+    """Their decisions page, with the warning (and a suspension) in the banner on every page,
+    and the page to appeal the warning (its reason the warning, and the post's title) and the
+    decision about the post (already appealed: 409, with the decision kept on the page)."""
     client = world_app.test_client()
     member = read(client)
-    for item in share(world, 2, 0) + share(world, 2, 1)[1::2]:
+    for item in world:
         log_in(client, f"{item.author_id}:0")
         names = ["warning", *DECIDED[item.fate][:1]]
         if item.fate == "suspended":
             names.append("suspension reason")
         member.shows("/moderation/decisions", _shown(item, *names))
-        if item.fate == "suspended" and item.event_id:
-            member.shows(f"/moderation/decisions/{item.event_id}/appeal", _shown(item, "warning"))
+        title = "redacted title" if item.fate == "redacted" else "title"
+        member.shows(
+            f"/moderation/decisions/{item.warning_event_id}/appeal", _shown(item, "warning", title)
+        )
+        if item.event_id:
+            member.shows(
+                f"/moderation/decisions/{item.event_id}/appeal",
+                _shown(item, "warning", "decision reason"),
+                status=409 if item.fate == "appealed" else 200,
+            )
