@@ -38,7 +38,7 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from flask import Flask, Response, current_app, g
@@ -68,6 +68,21 @@ def resolver(kind: str):
     return register
 
 
+# A piece of HTML split at its holes once, when drawn: text, then (kind, key, n) for each hole
+# followed by the text after it. Filling then walks the pieces with no searching.
+Parts = tuple
+
+
+def _split(html: str) -> Parts:
+    found = _MARK.split(html)
+    parts: list = [found[0]]
+    for i in range(1, len(found), 4):
+        key = int(found[i + 1]) if found[i + 1] else 0
+        parts.append((found[i], key, int(found[i + 2])))
+        parts.append(found[i + 3])
+    return tuple(parts)
+
+
 @dataclass(frozen=True)
 class Variant:
     kind: str
@@ -75,14 +90,29 @@ class Variant:
     default: str
     alt: str
 
+    @functools.cached_property
+    def parts(self) -> tuple[Parts, Parts]:
+        return _split(self.default), _split(self.alt)
+
 
 @dataclass(frozen=True)
 class Fragment:
-    html: str
+    html: str  # with its holes, as a page being drawn embeds it
     variants: dict[int, Variant]
     meta: dict = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
+    def parts(self) -> Parts:
+        return _split(self.html)
+
+    @functools.cached_property
+    def keys(self) -> dict[str, set[int]]:
+        found: dict[str, set[int]] = {}
+        for variant in self.variants.values():
+            found.setdefault(variant.kind, set()).add(variant.key)
+        return found
+
+    @functools.cached_property
     def size(self) -> int:
         return len(self.html) + sum(len(v.default) + len(v.alt) for v in self.variants.values())
 
@@ -93,6 +123,10 @@ def _registry() -> dict[int, Variant]:
     return g._rt_variants
 
 
+def _drawing() -> bool:
+    return g.get("_rt_drawing", 0) > 0
+
+
 def per_viewer(kind: str, key: int, default: str, alt: str) -> Markup:
     """A hole that shows alt to viewers for whom the `kind` resolver says key, else default."""
     # default and alt are rendered templates (Markup), markers hold only ids: no raw text.
@@ -100,20 +134,25 @@ def per_viewer(kind: str, key: int, default: str, alt: str) -> Markup:
         return Markup(default)  # noqa: S704
     n = next(_ids)
     _registry()[n] = Variant(kind, int(key), str(default), str(alt))
+    if not _drawing():
+        g._rt_holes = True  # a piece of a page drawn for this viewer: filled as it is sent
     return Markup(f"\x00{_TAG}:{kind}:{int(key)}:{n}\x00")  # noqa: S704
 
 
 def csrf_hole() -> Markup:
     """The CSRF token as a hole, for HTML that must never hold one member's token."""
-    g._rt_holes = True
+    if not _drawing():
+        g._rt_holes = True
     return CSRF_HOLE
 
 
 def use(fragment: Fragment) -> Markup:
-    """The fragment's HTML for this request's page (its holes are filled at the end)."""
-    _registry().update(fragment.variants)
-    g._rt_holes = True
-    return Markup(fragment.html)  # noqa: S704 (a rendered template)
+    """The fragment as this viewer sees it, holes filled; inside a fragment being drawn, with
+    its holes (the outer fragment keeps them, to be filled for each of its viewers)."""
+    if _drawing():
+        _registry().update(fragment.variants)
+        return Markup(fragment.html)  # noqa: S704 (a rendered template)
+    return Markup(_fill(fragment.parts, fragment.variants, fragment.keys))  # noqa: S704
 
 
 def render(draw: Callable[[], tuple[str, dict]]) -> Fragment:
@@ -122,10 +161,12 @@ def render(draw: Callable[[], tuple[str, dict]]) -> Fragment:
     outer = g.pop("_rt_variants", None)
     token = g.pop("csrf_token", None)  # Flask-WTF keeps the request's token here
     g.csrf_token = str(CSRF_HOLE)
+    g._rt_drawing = g.get("_rt_drawing", 0) + 1
     try:
         html, meta = draw()
         variants = g.pop("_rt_variants", {})
     finally:
+        g._rt_drawing -= 1
         g.pop("csrf_token", None)
         if token is not None:
             g.csrf_token = token
@@ -173,58 +214,70 @@ class FragmentCache:
         return len(self._items)
 
 
-def cached(key: Hashable | None, draw: Callable[[], tuple[str, dict]]) -> tuple[Markup, dict]:
-    """The fragment under key (drawn and kept when missing) as this page's HTML, and its meta;
-    key None draws without keeping (a viewer whose view of the list is their own: moderators,
-    authors of held posts; or a database without its content generation)."""
+def fetch(
+    key: Hashable | None,
+    draw: Callable[[], tuple[str, dict]],
+    still_true: Callable[[dict], bool] | None = None,
+) -> Fragment:
+    """The fragment under key, drawn (and kept) when missing, or when still_true(meta) says a
+    kept one no longer holds; key None draws without keeping (a database without its content
+    generation). Not yet used: see use()."""
     cache: FragmentCache = current_app.extensions["rt_fragments"]
     fragment = cache.get(key) if key is not None else None
-    if fragment is None:
+    if fragment is None or (still_true is not None and not still_true(fragment.meta)):
         fragment = render(draw)
         if key is not None:
             cache.put(key, fragment)
+    return fragment
+
+
+def cached(key: Hashable | None, draw: Callable[[], tuple[str, dict]]) -> tuple[Markup, dict]:
+    """fetch() then use(): the fragment as this viewer sees it, and its meta."""
+    fragment = fetch(key, draw)
     return use(fragment), fragment.meta
 
 
 # Filling the holes -----------------------------------------------------------------------
 
 
-def _keys(variants: Iterable[Variant]) -> dict[str, set[int]]:
-    found: dict[str, set[int]] = {}
-    for variant in variants:
-        found.setdefault(variant.kind, set()).add(variant.key)
-    return found
-
-
-def fill(html: str) -> str:
-    """html with every hole filled for the current viewer (one resolver call per kind)."""
-    variants: dict[int, Variant] = g.get("_rt_variants") or {}
-    chosen = {kind: _resolvers[kind](keys) for kind, keys in _keys(variants.values()).items()}
+def _fill(parts: Parts, variants: dict[int, Variant], keys: dict[str, set[int]]) -> str:
+    """parts with every hole filled for the current viewer (one resolver call per kind)."""
+    chosen = {kind: _resolvers[kind](found) for kind, found in keys.items()}
+    out: list[str] = []
     token = None
 
-    def expand(text: str) -> str:
+    def walk(pieces: Parts) -> None:
         nonlocal token
-        parts = _MARK.split(text)
-        if len(parts) == 1:
-            return text
-        out = [parts[0]]
-        for i in range(1, len(parts), 4):
-            kind, key, n = parts[i], parts[i + 1], parts[i + 2]
+        out.append(pieces[0])
+        for i in range(1, len(pieces), 2):
+            kind, key, n = pieces[i]
             if kind == "csrf":
                 if token is None:
                     token = str(Markup.escape(generate_csrf()))
                 out.append(token)
             else:
-                variant = variants[int(n)]
-                out.append(expand(variant.alt if int(key) in chosen[kind] else variant.default))
-            out.append(parts[i + 3])
-        return "".join(out)
+                default, alt = variants[n].parts
+                walk(alt if key in chosen[kind] else default)
+            out.append(pieces[i + 1])
 
-    return expand(html)
+    walk(parts)
+    return "".join(out)
+
+
+def fill(html: str) -> str:
+    """html with every hole of this request filled for the current viewer."""
+    variants: dict[int, Variant] = g.get("_rt_variants") or {}
+    keys: dict[str, set[int]] = {}
+    for variant in variants.values():
+        keys.setdefault(variant.kind, set()).add(variant.key)
+    return _fill(_split(html), variants, keys)
 
 
 def fill_response(response: Response) -> Response:
-    if not (g.get("_rt_holes") or g.get("_rt_variants")):
+    """Fill the holes of pieces drawn for this viewer outside a kept fragment (kept fragments
+    are filled as they are used)."""
+    if not g.get("_rt_holes"):
+        _forget()
         return response
     try:
         if response.direct_passthrough or not response.mimetype.startswith("text/html"):
@@ -242,6 +295,7 @@ def _forget(exc: BaseException | None = None) -> None:
     # Tests keep one app context (and its g) open across requests: holes belong to one.
     g.pop("_rt_variants", None)
     g.pop("_rt_holes", None)
+    g.pop("_rt_drawing", None)
 
 
 # The content generation --------------------------------------------------------------------

@@ -173,11 +173,10 @@ def meeting_lists(manager: bool, upcoming_page: int, past_page: int):
         )
         return html, {"ids": [m.id for m in upcoming.items + past.items]}
 
-    html, meta = fragments.cached(key, draw)
-    # Read now, for this request, so that a kept list never meets an earlier request's answer
-    # (tests keep one `g` across requests).
+    # The member's registrations are read afresh as the holes are filled: a kept list never
+    # meets an earlier request's answer (tests keep one `g` across requests).
     g.pop("meeting_registrations", None)
-    _registrations(meta["ids"])
+    html, _ = fragments.cached(key, draw)
     return html, _pages(upcoming_page, upcoming_total), _pages(past_page, past_total)
 
 
