@@ -4,10 +4,11 @@ No HTML `required` or `maxlength` (GOV.UK: people paste, then edit down): limits
 hints and checked here. The due date is three text fields, parsed as the meetings area does.
 """
 
+import functools
 from datetime import date
 
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -175,6 +176,27 @@ class InviteForm(FlaskForm):
 STATUS_CHOICES = [SelectChoice(s, ActionStatus.LABELS[s]) for s in ActionStatus.CHOOSABLE]
 
 
+def shown_status(status: str) -> str:
+    """What a fresh status form has selected: the action's status, or "open" for a proposed
+    action (its owners move it on from there)."""
+    return status if status in ActionStatus.CHOOSABLE else ActionStatus.OPEN
+
+
+@functools.cache
+def status_options(status: str) -> Markup:
+    """A fresh status form's options, as StatusForm renders them. Lists of cards write their
+    fresh forms out: through WTForms, the forms cost most of drawing the board (a test keeps
+    the two the same)."""
+    chosen = shown_status(status)
+    return Markup(  # noqa: S704 (labels from ActionStatus, escaped anyway)
+        "".join(
+            f'<option{" selected" if c.value == chosen else ""} value="{c.value}">'
+            f"{escape(c.label)}</option>"
+            for c in STATUS_CHOICES
+        )
+    )
+
+
 class StatusForm(FlaskForm):
     """An owner moves their action; the version says which state they were looking at."""
 
@@ -278,11 +300,11 @@ class LongSelect(Select):
     def render_option(cls, choice, **kwargs):
         if kwargs or choice.render_kw or not isinstance(choice.value, str):
             return super().render_option(choice, **kwargs)
-        return Markup('<option{} value="{}">{}</option>').format(
-            Markup(" selected") if choice.selected else "",
-            choice.value,
-            choice.label or choice.value,
-        )
+        # An f-string of escaped parts: Markup.format() escapes through a Formatter, several
+        # times slower, and the owner list alone has hundreds of options.
+        selected = " selected" if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option{selected} value="{escape(choice.value)}">{label}</option>')  # noqa: S704
 
 
 class BoardFilterForm(FlaskForm):

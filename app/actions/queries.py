@@ -1,18 +1,21 @@
 """Read side of the actions: the board's columns, "My actions", a place's actions and the CSV
 rows (the review list and the meeting pack are in app.actions.reviews).
 
-Every list runs a fixed number of indexed queries, whatever the number of actions or owners:
-owners come with one selectin query per list, sources with joins in the list query.
+Every list runs a fixed number of indexed queries, whatever the number of actions or owners.
+The board and "My actions" read plain rows of what a card shows (app.actions.cards) with their
+sources joined, then the owners in one query; the CSV and a place's list load Action entities.
 """
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, case, func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.actions import cards
 from app.extensions import db
 from app.models import (
     Action,
@@ -28,6 +31,7 @@ from app.models import (
     Theme,
     User,
 )
+from app.timeutil import format_day
 
 PER_COLUMN = 25
 PER_PAGE = 25
@@ -143,9 +147,16 @@ class Column:
         return self.page < self.pages
 
 
+def _column_order(status: str) -> tuple:
+    """A column's order: due soonest first; done and dropped most recently closed first."""
+    if status in ActionStatus.CLOSED:
+        return (Action.status_changed_at.desc(), Action.due_on, Action.id)
+    return (Action.due_on, Action.id)
+
+
 def board_columns(filters: BoardFilter, pages: dict[str, int], today: date) -> list[Column]:
-    """A column per status, each with its own page of PER_COLUMN cards (due soonest first;
-    done and dropped most recently closed first): two queries plus one for the owners."""
+    """A column per status, each with its own page of PER_COLUMN cards: the counts, the cards
+    and their owners, three queries."""
     where = filters.conditions(today)
     totals = dict(
         db.session.execute(
@@ -161,43 +172,38 @@ def board_columns(filters: BoardFilter, pages: dict[str, int], today: date) -> l
     if not any(c.total for c in columns):
         return columns
 
-    closed_first = case(
-        (Action.status.in_(ActionStatus.CLOSED), Action.status_changed_at), else_=None
-    )
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Action.status,
-            order_by=(closed_first.desc(), Action.due_on, Action.id),
-        )
-        .label("rank")
-    )
-    ranked = select(Action.id.label("id"), Action.status.label("status"), rank).where(*where)
-    ranked = ranked.subquery()
-    windows = [
-        and_(
-            ranked.c.status == c.status,
-            ranked.c.rank > (c.page - 1) * PER_COLUMN,
-            ranked.c.rank <= c.page * PER_COLUMN,
-        )
+    # Each column's page on its own, so that the open ones are read in the order of the
+    # (status, due_on) index and stop after a page, instead of ranking every action.
+    pages_of_ids = [
+        select(Action.id)
+        .where(Action.status == c.status, *where)
+        .order_by(*_column_order(c.status))
+        .limit(PER_COLUMN)
+        .offset((c.page - 1) * PER_COLUMN)
+        .subquery()
         for c in columns
         if c.total
     ]
-    rows = db.session.scalars(
-        select(Action)
-        .join(ranked, ranked.c.id == Action.id)
-        .where(or_(*windows))
-        .options(*card_options())
-        .order_by(ranked.c.rank)
-    ).unique()
+    shown = union_all(*(select(ids.c.id) for ids in pages_of_ids))
+    status_order = case({s: n for n, s in enumerate(ActionStatus.ALL)}, value=Action.status)
+    closed_first = case(
+        (Action.status.in_(ActionStatus.CLOSED), Action.status_changed_at), else_=None
+    )
+    rows = db.session.execute(
+        cards.card_query()
+        .where(Action.id.in_(shown))
+        .order_by(status_order, closed_first.desc(), Action.due_on, Action.id)
+    )
     by_status = {c.status: c for c in columns}
-    for action in rows:
-        by_status[action.status].actions.append(action)
+    for card in cards.cards_from_rows(rows):
+        by_status[card.status].actions.append(card)
     return columns
 
 
 @dataclass
 class FilterChoices:
+    """(id, label) pairs for each of the board's filter lists."""
+
     series: list
     meetings: list
     themes: list
@@ -205,38 +211,39 @@ class FilterChoices:
 
 
 def filter_choices() -> FilterChoices:
-    """The options of the board's filter: four small queries (owners are people who own or
-    are invited to an action)."""
-    return FilterChoices(
-        series=list(db.session.scalars(select(Series).order_by(Series.title).limit(200))),
-        meetings=list(
-            db.session.scalars(
-                select(Meeting)
-                .where(Meeting.status != MeetingStatus.DRAFT)
-                .options(joinedload(Meeting.series))
-                .order_by(Meeting.starts_at.desc())
-                .limit(200)
-            )
-        ),
-        themes=list(
-            db.session.scalars(
-                select(Theme).options(joinedload(Theme.series)).order_by(Theme.title).limit(200)
-            )
-        ),
-        owners=list(
-            db.session.scalars(
-                select(User)
-                .where(
-                    User.id.in_(
-                        select(ActionOwner.user_id).where(
-                            ActionOwner.state.in_((OwnerState.INVITED, OwnerState.ACCEPTED))
-                        )
-                    )
+    """The options of the board's filter, only the columns their labels show: four small
+    queries (owners are people who own or are invited to an action)."""
+    meetings = db.session.execute(
+        select(Meeting.id, Meeting.title, Meeting.starts_at)
+        .where(Meeting.status != MeetingStatus.DRAFT)
+        .order_by(Meeting.starts_at.desc())
+        .limit(200)
+    ).all()
+    themes = db.session.execute(
+        select(Theme.id, Theme.title, Series.title)
+        .outerjoin(Series, Series.id == Theme.series_id)
+        .order_by(Theme.title)
+        .limit(200)
+    ).all()
+    owners = db.session.execute(
+        select(User.id, User.display_name)
+        .where(
+            User.id.in_(
+                select(ActionOwner.user_id).where(
+                    ActionOwner.state.in_((OwnerState.INVITED, OwnerState.ACCEPTED))
                 )
-                .order_by(User.display_name)
-                .limit(500)
             )
-        ),
+        )
+        .order_by(User.display_name)
+        .limit(500)
+    ).all()
+    return FilterChoices(
+        series=db.session.execute(
+            select(Series.id, Series.title).order_by(Series.title).limit(200)
+        ).all(),
+        meetings=[(m, f"{title} ({format_day(starts)})") for m, title, starts in meetings],
+        themes=[(t, f"{title} ({series})") for t, title, series in themes],
+        owners=owners,
     )
 
 
@@ -258,42 +265,91 @@ def export_rows(filters: BoardFilter, today: date) -> list[Action]:
 # My actions -----------------------------------------------------------------------------------
 
 
-def my_actions(user: User, pages: dict[str, int]) -> dict:
+@dataclass
+class ListPage:
+    """One page of a list, as a Flask-SQLAlchemy pagination says it (a page past the end is
+    empty)."""
+
+    page: int
+    total: int
+    items: list = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return math.ceil(self.total / PER_PAGE) if self.total else 0
+
+
+MY_LISTS = ("owned", "invited", "following")
+
+
+def my_actions(user: User, pages: dict[str, int]) -> dict[str, ListPage]:
     """What the person owns, is invited to and follows, still-to-do and overdue first; each list
-    paginated (a count, a page and its owners: three queries each)."""
+    paginated: the counts, the cards and their owners, three queries for the three lists."""
+    counts, rows = _my_statements()
+    totals = db.session.execute(counts, {"user": user.id}).one()
+    lists = {
+        name: ListPage(max(pages.get(name, 1), 1), total)
+        for name, total in zip(MY_LISTS, totals, strict=True)
+    }
+    if not any(found.total > (found.page - 1) * PER_PAGE for found in lists.values()):
+        return lists
+    offsets = {f"{name}_offset": (found.page - 1) * PER_PAGE for name, found in lists.items()}
+    found_rows = db.session.execute(rows, {"user": user.id, **offsets}).all()
+    for row, card in zip(found_rows, cards.cards_from_rows(found_rows), strict=True):
+        lists[row.list].items.append(card)
+    return lists
+
+
+@functools.cache
+def _my_statements():
+    """The counts of "My actions" and its pages of cards (bound: user, and each list's
+    offset), built once: building them cost more than running them."""
+    user = bindparam("user", type_=Integer)
 
     def owned(state):
         return Action.id.in_(
             select(ActionOwner.action_id).where(
-                ActionOwner.user_id == user.id, ActionOwner.state == state
+                ActionOwner.user_id == user, ActionOwner.state == state
             )
         )
 
-    lists = {
+    conditions = {
         "owned": owned(OwnerState.ACCEPTED),
         "invited": owned(OwnerState.INVITED),
         # Followed actions the person owns or is invited to are listed there, not twice.
         "following": and_(
-            Action.id.in_(
-                select(ActionFollower.action_id).where(ActionFollower.user_id == user.id)
-            ),
+            Action.id.in_(select(ActionFollower.action_id).where(ActionFollower.user_id == user)),
             Action.id.not_in(
                 select(ActionOwner.action_id).where(
-                    ActionOwner.user_id == user.id,
+                    ActionOwner.user_id == user,
                     ActionOwner.state.in_((OwnerState.INVITED, OwnerState.ACCEPTED)),
                 )
             ),
         ),
     }
-    return {
-        name: db.paginate(
-            select(Action).where(condition).options(*card_options()).order_by(*active_first()),
-            page=max(pages.get(name, 1), 1),
-            per_page=PER_PAGE,
-            error_out=False,
+    counts = select(
+        *(
+            select(func.count(Action.id)).where(conditions[name]).scalar_subquery()
+            for name in MY_LISTS
         )
-        for name, condition in lists.items()
-    }
+    )
+    pages_of_ids = [
+        select(Action.id, literal(name).label("list"))
+        .where(conditions[name])
+        .order_by(*active_first())
+        .limit(PER_PAGE)
+        .offset(bindparam(f"{name}_offset", type_=Integer))
+        .subquery()
+        for name in MY_LISTS
+    ]
+    shown = union_all(*(select(ids.c.id, ids.c.list) for ids in pages_of_ids)).subquery()
+    rows = (
+        cards.card_query()
+        .add_columns(shown.c.list)
+        .join(shown, shown.c.id == Action.id)
+        .order_by(shown.c.list, *active_first())
+    )
+    return counts, rows
 
 
 # A place's actions ----------------------------------------------------------------------------

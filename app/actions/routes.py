@@ -6,18 +6,18 @@ import io
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import SelectChoice
 
-from app.actions import bp, queries, services
-from app.actions.forms import ActionForm, BoardFilterForm
+from app import fragments
+from app.actions import bp, lists, queries, services
+from app.actions.forms import ActionForm
 from app.actions.sources import post_title
-from app.actions.views import action_or_404, action_page, send_invitations, status_form_for
+from app.actions.views import action_or_404, action_page, send_invitations
 from app.csvsafe import csv_response, spreadsheet_safe
 from app.extensions import db
 from app.htmx import is_partial_request, render_page_or_fragment
 from app.models import ActionStatus, SourceType
 from app.permissions import member_required
-from app.timeutil import format_day, to_london
+from app.timeutil import to_london
 
 
 def _page(name: str) -> int:
@@ -25,61 +25,26 @@ def _page(name: str) -> int:
     return max(request.args.get(name, 1, type=int) or 1, 1)
 
 
-def _filter_form(filters: queries.BoardFilter, choices: queries.FilterChoices) -> BoardFilterForm:
-    """The board's GET filter form, its options loaded and the current choice selected."""
-    form = BoardFilterForm(formdata=None)
-    form.series.choices = [SelectChoice("", "All series")] + [
-        SelectChoice(str(s.id), s.title) for s in choices.series
-    ]
-    form.meeting.choices = [SelectChoice("", "All meetings")] + [
-        SelectChoice(str(m.id), f"{m.title} ({format_day(m.starts_at)})") for m in choices.meetings
-    ]
-    form.theme.choices = [SelectChoice("", "All themes")] + [
-        SelectChoice(str(t.id), f"{t.title} ({t.series.title})") for t in choices.themes
-    ]
-    form.owner.choices = [SelectChoice("", "Anyone")] + [
-        SelectChoice(str(u.id), u.display_name) for u in choices.owners
-    ]
-    for name in ("series", "meeting", "theme", "owner"):
-        value = getattr(filters, name)
-        getattr(form, name).data = str(value) if value else ""
-    form.overdue.data = filters.overdue
-    return form
-
-
 @bp.get("/")
 @member_required
 def board():
     """The actions board: a column per status, filtered by series, meeting, theme, owner and
     overdue (a GET form), each column paginated; a fixed number of queries however many
-    actions and owners there are. htmx gets the columns alone."""
+    actions and owners there are, and when kept (app.actions.lists) almost none. htmx gets
+    the columns alone."""
     filters = queries.BoardFilter.from_args(request.args)
     pages = {s: _page(f"page_{s}") for s in ActionStatus.ALL}
-    today = services.today()
-    columns = queries.board_columns(filters, pages, today)
-
-    def column_url(status: str, page: int) -> str:
-        args = {f"page_{c.status}": c.page for c in columns if c.page > 1}
-        args[f"page_{status}"] = page
-        return url_for("actions.board", **filters.args(), **args)
-
-    here = url_for(
-        "actions.board",
-        **filters.args(),
-        **{f"page_{c.status}": c.page for c in columns if c.page > 1},
-    )
+    partial = is_partial_request()
+    generation = fragments.generation()
+    board_html, found = lists.board_html(filters, pages, generation)
     return render_page_or_fragment(
         "actions/board.html",
         "actions/_board.html",
-        columns=columns,
-        filters=filters,
-        filter_form=_filter_form(filters, queries.filter_choices()),
-        column_url=column_url,
-        today=today,
-        next_url=here,
+        board_html=board_html,
+        found=found,
+        filter_html=None if partial else lists.filter_html(filters, generation),
         export_url=url_for("actions.export", **filters.args()),
-        status_form_for=status_form_for,
-        partial=is_partial_request(),
+        partial=partial,
     )
 
 
@@ -89,11 +54,11 @@ def mine():
     """What I own, what I am invited to and what I follow, still-to-do and overdue first; a
     fixed number of queries however many actions."""
     pages = {name: _page(f"page_{name}") for name in ("owned", "invited", "following")}
-    lists = queries.my_actions(current_user, pages)
+    found = queries.my_actions(current_user, pages)
 
     def page_url_for(name: str):
         def page_url(n: int) -> str:
-            args = {f"page_{k}": p.page for k, p in lists.items() if p.page > 1}
+            args = {f"page_{k}": p.page for k, p in found.items() if p.page > 1}
             args[f"page_{name}"] = n
             return url_for("actions.mine", **args)
 
@@ -101,11 +66,11 @@ def mine():
 
     return render_template(
         "actions/mine.html",
-        lists=lists,
+        lists=found,
         page_url_for=page_url_for,
         today=services.today(),
         next_url=request.full_path.rstrip("?"),
-        status_form_for=status_form_for,
+        viewer_id=current_user.id,
     )
 
 

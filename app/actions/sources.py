@@ -14,11 +14,21 @@ from app.models.actions import DETAIL_MAX, TITLE_MAX
 
 def post_title(post: Post) -> str:
     """A thread's title as actions show it: never the text of a removed, hidden or held post."""
-    if post.is_removed:
+    return thread_label(
+        post.title,
+        post.is_removed,
+        getattr(post, "is_held", False),
+        getattr(post, "is_hidden", False),
+    )
+
+
+def thread_label(title: str, removed: bool, held: bool, hidden: bool) -> str:
+    """post_title() from the post's columns (lists read no Post entities)."""
+    if removed:
         return "Removed post"
-    if getattr(post, "is_hidden", False) or getattr(post, "is_held", False):
+    if hidden or held:
         return "Hidden post"
-    return post.title
+    return title
 
 
 def _facilitator(user) -> bool:

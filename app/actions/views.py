@@ -4,7 +4,7 @@ template globals other areas' pages use to show actions (one query each)."""
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.actions import bp, queries, reviews, services
+from app.actions import bp, cards, queries, reviews, services
 from app.actions.charts import series_chart
 from app.actions.forms import (
     CommentForm,
@@ -13,12 +13,14 @@ from app.actions.forms import (
     ReviewForm,
     StatusForm,
     UpdateForm,
+    shown_status,
+    status_options,
 )
 from app.actions.sources import post_title
 from app.extensions import db
 from app.htmx import is_partial_request, retarget
 from app.mail import external_url, send_email
-from app.models import Action, ActionStatus, SourceType
+from app.models import Action, ActionStatus, OwnerState
 from app.permissions import safe_next
 
 
@@ -33,7 +35,7 @@ def action_or_404(action_id: int) -> Action:
 def status_form_for(action: Action) -> StatusForm:
     """A fresh status form at the action's current version (prefixed: many on one page)."""
     form = StatusForm(prefix=f"a{action.id}", formdata=None)
-    form.status.data = action.status if action.status in ActionStatus.CHOOSABLE else "open"
+    form.status.data = shown_status(action.status)
     form.version.data = str(action.version)
     return form
 
@@ -61,11 +63,15 @@ def render_card(
     focus_notice: bool = False,
 ):
     """One action's card alone, for htmx, with a message when it changed or could not."""
+    viewer = action.owner_state(current_user.id)
+    if viewer == OwnerState.ACCEPTED and not services.can_change_status(action, current_user):
+        viewer = None
     response = make_response(
         render_template(
             "actions/_card.html",
-            action=action,
-            form=form or status_form_for(action),
+            action=cards.card_from_action(action),
+            viewer=viewer,
+            form=form,
             notice=notice,
             announce=announce,
             focus_notice=focus_notice,
@@ -190,32 +196,10 @@ def review_form_for(entry):
 
 
 @bp.app_template_global()
-def action_can_move(action: Action) -> bool:
-    """True when the current person owns the action (a flag for hiding controls only)."""
-    return services.can_change_status(action, current_user)
-
-
-@bp.app_template_global()
-def action_owner_state(action: Action) -> str | None:
-    """The current person's part in the action: invited, accepted, declined or None."""
-    return action.owner_state(current_user.id) if current_user.is_authenticated else None
-
-
-@bp.app_template_global()
 def action_source_link(action: Action) -> tuple[str, str] | None:
-    """(label, url) of where the action came from, from what the list query loaded."""
-    if action.source_type == SourceType.POST and action.post is not None:
-        return f"Thread: {post_title(action.post)}", url_for(
-            "boards.thread", post_id=action.post_id
-        )
-    if action.source_type == SourceType.BOARD and action.board is not None:
-        theme = action.board.theme.title if action.board.theme else "board"
-        return f"Board: {theme}", url_for("boards.board", board_id=action.board_id)
-    if action.meeting is not None:
-        label = "Meeting"
-        if action.source_type == SourceType.AGENDA_ITEM:
-            label = f"Agenda item \u201c{action.source_label or 'untitled'}\u201d at the meeting"
-        return f"{label}: {action.meeting.title}", url_for(
-            "meetings.meeting", meeting_id=action.meeting_id
-        )
-    return None
+    """(label, url) of where the action came from, from what the query loaded."""
+    return cards.action_source(action)
+
+
+bp.add_app_template_global(status_form_for, "action_status_form")
+bp.add_app_template_global(status_options, "action_status_options")

@@ -165,9 +165,18 @@ def _many_actions(app, n: int, owners_each: int = 3) -> int:
 
 
 @pytest.mark.parametrize(
-    "url", ["/actions/", "/actions/mine", "/actions/?overdue=1&series=1", "/actions/export.csv"]
+    ("url", "most"),
+    [
+        # The person and their standing; the content generation; counts, cards and owners; the
+        # filter's four lists (a kept board costs less: test_kept_board).
+        ("/actions/", 10),
+        ("/actions/?overdue=1&series=1", 10),
+        # The person and their standing; the three lists' counts, their cards, the owners.
+        ("/actions/mine", 5),
+        ("/actions/export.csv", 14),
+    ],
 )
-def test_lists_run_a_constant_number_of_queries(app, world, count_queries, url):
+def test_lists_run_a_constant_number_of_queries(app, world, count_queries, url, most):
     counts = []
     for n in (3, 30):
         with app.app_context():
@@ -186,7 +195,7 @@ def test_lists_run_a_constant_number_of_queries(app, world, count_queries, url):
         assert response.status_code == 200
         counts.append(queries.count)
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 14, counts
+    assert counts[0] <= most, counts
 
 
 # My actions --------------------------------------------------------------------------------------
