@@ -93,6 +93,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(account_bp)
 
+    from app.boards.live import PollShortcut
+
+    app.wsgi_app = PollShortcut(app)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from app.main.errors import register

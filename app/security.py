@@ -23,6 +23,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+HSTS = "max-age=31536000; includeSubDomains"
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -41,9 +42,7 @@ def init_app(app: Flask) -> None:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
 

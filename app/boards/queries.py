@@ -324,11 +324,11 @@ def live_state(board_id: int):
     poll's ETag is made of, read with one Core statement and no ORM objects. The statement is
     built once and run on the session's connection: building it and the ORM's execution path
     were most of an unchanged poll's time."""
-    return db.session.connection().execute(_live_state(), {"board_id": board_id}).first()
+    return db.session.connection().execute(live_state_query(), {"board_id": board_id}).first()
 
 
 @functools.cache
-def _live_state():
+def live_state_query():
     return (
         select(Board.version, Meeting.status, Meeting.starts_at, Meeting.ends_at)
         .join(Meeting, Meeting.id == Board.meeting_id)

@@ -20,7 +20,7 @@ from app.boards.common import (
     require_participation,
 )
 from app.boards.forms import ThreadForm
-from app.boards.live import board_live, conditional_live, not_modified
+from app.boards.live import board_etag, board_live, conditional_live, not_modified
 from app.extensions import db
 from app.htmx import is_partial_request, render_page_or_fragment
 from app.models import Board, MeetingStatus, Phase, Post, Role, Theme, visible
@@ -282,12 +282,12 @@ def live(board_id: int):
         abort(404)
     # A draft's board is for facilitators: its poll takes the full check below first.
     if row.status != MeetingStatus.DRAFT:
-        etag = f"board-{board_id}-{row.version}-{phase_at(row.starts_at, row.ends_at)}"
+        etag = board_etag(board_id, row.version, phase_at(row.starts_at, row.ends_at))
         if (unchanged := not_modified(etag)) is not None:
             return unchanged
     board = board_or_404(board_id)
     return conditional_live(
-        etag=f"board-{board.id}-{board.version}-{board.meeting.phase()}",
+        etag=board_etag(board.id, board.version, board.meeting.phase()),
         on=board.meeting.phase() == Phase.DURING,
         version=board.version,
         count_new=lambda after: queries.posts_after(board.id, after, current_user),

@@ -6,10 +6,11 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from flask import template_rendered
+from flask import request_started, template_rendered
 
+from app import security
 from app.extensions import db
-from app.models import Board, MeetingStatus, Post, User
+from app.models import Board, Meeting, MeetingStatus, Post, User
 from tests import factories
 from tests.boards.conftest import HX, text
 
@@ -63,6 +64,26 @@ def test_unchanged_board_answers_a_poll_with_304_and_no_rendering(app, world, co
         again = client.get(url, headers={**HX, "If-None-Match": etag})
     assert again.status_code == 304 and again.headers["ETag"] == etag
     assert rendered == [] and queries.count == 1, queries.statements
+
+
+def test_an_unchanged_poll_is_answered_before_the_app(app, world):
+    """The shortcut (app.boards.live.PollShortcut): no session, hooks or views for a 304, the
+    same headers as the app gives; a draft's board is left to the app and its rules."""
+    board = world.board(phase="during")
+    client = world.client()
+    url = live_url(text(client.get(f"/boards/{board.id}")))
+    etag = client.get(url).headers["ETag"]
+    started = []
+    with request_started.connected_to(lambda sender, **kw: started.append(1), app):
+        again = client.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and started == []
+        assert again.headers["ETag"] == etag and "Set-Cookie" not in again.headers
+        assert again.headers["Cache-Control"] == "private, no-cache"
+        for name, value in security.HEADERS.items():
+            assert again.headers[name] == value
+        world.update(Meeting, world.get(Board, board.id).meeting_id, status="draft")
+        hidden = client.get(url, headers={"If-None-Match": etag})
+        assert hidden.status_code == 404 and started == [1]
 
 
 def test_poll_reports_new_posts_and_changed_votes(world):
