@@ -27,6 +27,12 @@ def line(payload: Payload, limit: int, fallback: str = "") -> str:
     return text if len(text) <= limit else fallback
 
 
+def reached(entries) -> set[Payload]:
+    """The payloads of entries, (payload, text as stored) pairs, that were stored whole: a
+    coverage check, as a payload too long for a field is left out of it (see `line`)."""
+    return {p for p, text in entries if text in (p.text(), p.text(one_line=True))}
+
+
 def hostile_person(payload: Payload, *, roles=Role.MEMBER, **fields):
     """A member whose profile is payload: name (when it fits), pronouns, organisation, place
     and bio."""
@@ -215,12 +221,9 @@ def rotated(payloads: list[Payload], index: int, step: int) -> Payload:
 
 
 ACTION_FIELDS = (
-    "title", "detail", "timeline text", "update", "review outcome", "status reason",
-    "proposer", "source",
+    "title", "detail", "decline reason", "comment", "edit reason", "update", "review outcome",
+    "status reason", "proposer", "source",
 )  # fmt: skip
-# A declined invitation's reason, a comment and an edit's reason are one column, shown by one
-# line of the timeline: each action has one of the three, in turn.
-TIMELINE_KINDS = ("decline reason", "comment", "edit reason")
 
 
 @dataclass
@@ -235,19 +238,21 @@ class ActionsWorld:
     earlier_meeting_id: int
     review_meeting_id: int
     follower_id: int
-    owner_id: int  # owns the droppable copies
+    owner_id: int  # owns the copies
     actions: list[HostileAction] = field(default_factory=list)
-    # A dropped action has no drop page: a copy of each (title and detail), still open.
-    droppable: list[HostileAction] = field(default_factory=list)
+    # A copy of each action in the other state (title and detail), owned by one member: open
+    # for a dropped one (a dropped action has no drop page), dropped with the status reason for
+    # one in progress (so that every payload is the reason an action was dropped).
+    copies: list[HostileAction] = field(default_factory=list)
 
 
 def actions_world(payloads: list[Payload] = PAYLOADS) -> ActionsWorld:
     """Per payload an action from a meeting a month ago, with the payloads (rotated: see
     `rotated`) as its title, detail, proposer's name, source (a thread's or an agenda item's
-    title), an update, the outcome of its review at the next meeting, the reason for its last
-    status change (dropped for even payloads, in progress for odd ones), and one of
-    TIMELINE_KINDS. A member follows every action; another owns an open copy of each dropped
-    one."""
+    title), the reason an invitee declined it, a comment, the reason for a facilitator's edit,
+    an update, the outcome of its review at the next meeting, and the reason for its last
+    status change (dropped for even payloads, in progress for odd ones). A member follows every
+    action; another owns the copies (ActionsWorld)."""
     from app.actions import reviews
     from app.actions import services as actions
     from app.agenda import services as agenda
@@ -283,50 +288,46 @@ def actions_world(payloads: list[Payload] = PAYLOADS) -> ActionsWorld:
         texts["source"] = (p["source"], source_title)
         title = line(p["title"], 160, f"Action {i}")
         texts["title"] = (p["title"], title)
-        kind = TIMELINE_KINDS[i % 3]
-        texts[kind] = texts.pop("timeline text")
         action, _ = actions.create_action(
             title=title,
             detail=p["detail"].text(),
             due_on=today + timedelta(days=14),
             proposer=proposer,
-            owners=[invitee] if kind == "decline reason" else [],
+            owners=[invitee],
             self_own=True,
             source=source,
         )
-        timeline_text = p["timeline text"].text()
-        if kind == "decline reason":
-            actions.decline(action, invitee, reason=timeline_text)
-        elif kind == "comment":
-            actions.add_comment(action, commenter, timeline_text)
-        else:
-            actions.edit_action(
-                action,
-                facilitator,
-                title=title,
-                detail=action.detail,
-                due_on=action.due_on + timedelta(days=1),
-                reason=timeline_text,
-                version=action.version,
-            )
+        actions.decline(action, invitee, reason=p["decline reason"].text())
+        actions.add_comment(action, commenter, p["comment"].text())
+        actions.edit_action(
+            action,
+            facilitator,
+            title=title,
+            detail=action.detail,
+            due_on=action.due_on + timedelta(days=1),
+            reason=p["edit reason"].text(),
+            version=action.version,
+        )
         actions.post_update(action, proposer, p["update"].text())
         reviews.record_review(action, review, facilitator, p["review outcome"].text())
         status = "dropped" if i % 2 == 0 else "in_progress"
         actions.change_status(action, proposer, status, action.version, p["status reason"].text())
         actions.set_following(action, follower, True)
         world.actions.append(HostileAction(action.id, status, texts))
-        if status == "dropped":
-            copy, _ = actions.create_action(
-                title=title,
-                detail=action.detail,
-                due_on=today + timedelta(days=14),
-                proposer=owner,
-                owners=[],
-                self_own=True,
-                source=None,
-            )
-            kept = {name: texts[name] for name in ("title", "detail")}
-            world.droppable.append(HostileAction(copy.id, copy.status, kept))
+        copy, _ = actions.create_action(
+            title=title,
+            detail=action.detail,
+            due_on=today + timedelta(days=14),
+            proposer=owner,
+            owners=[],
+            self_own=True,
+            source=None,
+        )
+        kept = {name: texts[name] for name in ("title", "detail")}
+        if status != "dropped":
+            kept["status reason"] = texts["status reason"]
+            actions.change_status(copy, owner, "dropped", copy.version, p["status reason"].text())
+        world.copies.append(HostileAction(copy.id, copy.status, kept))
     agenda.add_actions_review(review)
     db.session.flush()
     return world
@@ -355,13 +356,16 @@ class MeetingsWorld:
     meetings: list[HostileMeeting] = field(default_factory=list)
     # A cancelled meeting cannot be edited: a draft copy of each (title, description, venue).
     drafts: list[HostileMeeting] = field(default_factory=list)
+    # A meeting still on has no cancel reason: a copy of each, cancelled with it.
+    called_off: list[HostileMeeting] = field(default_factory=list)
 
 
 def meetings_world(payloads: list[Payload] = PAYLOADS) -> MeetingsWorld:
     """Per payload a series, a theme and a published meeting a week ahead with a board on that
     theme, the payloads (rotated) as their titles, descriptions (the theme's is plain text),
     venue and the insights narrative; odd payloads' meetings are cancelled with a payload as
-    the reason, and copied as drafts in a series of their own."""
+    the reason, and copied as drafts in a series of their own; even payloads' meetings are
+    copied into another series and cancelled with theirs, so that every payload is a reason."""
     from app.meetings import services as meetings
     from app.meetings.services import MeetingDetails
 
@@ -407,24 +411,32 @@ def meetings_world(payloads: list[Payload] = PAYLOADS) -> MeetingsWorld:
         world.meetings.append(
             HostileMeeting(meeting.id, series.id, theme.id, meeting.boards[0].id, cancelled, texts)
         )
-    planned = meetings.create_series("Meetings being planned", "", facilitator)
-    theme = meetings.add_theme(planned, "Planning", facilitator, "")
-    for n, cancelled in enumerate(m for m in world.meetings if m.cancelled):
-        kept = {name: cancelled.texts[name] for name in ("title", "description", "venue")}
-        details = MeetingDetails(
-            title=kept["title"][1],
-            description=kept["description"][1],
-            starts_at=start + timedelta(days=1, hours=n),
-            ends_at=start + timedelta(days=1, hours=n, minutes=90),
-            online_url="",
-            venue=kept["venue"][1],
-            capacity=None,
-            theme_ids=[theme.id],
+    for cancelled in (False, True):
+        series = meetings.create_series(
+            "Meetings called off" if cancelled else "Meetings being planned", "", facilitator
         )
-        draft = meetings.create_meeting(planned, details, facilitator)
-        world.drafts.append(
-            HostileMeeting(draft.id, planned.id, theme.id, draft.boards[0].id, False, kept)
-        )
+        theme = meetings.add_theme(series, "Planning", facilitator, "")
+        names = ("title", "description", "venue") + ("cancel reason",) * cancelled
+        for n, m in enumerate(m for m in world.meetings if m.cancelled != cancelled):
+            kept = {name: m.texts[name] for name in names}
+            details = MeetingDetails(
+                title=kept["title"][1],
+                description=kept["description"][1],
+                starts_at=start + timedelta(days=1 + cancelled, hours=n),
+                ends_at=start + timedelta(days=1 + cancelled, hours=n, minutes=90),
+                online_url="",
+                venue=kept["venue"][1],
+                capacity=None,
+                theme_ids=[theme.id],
+            )
+            copy = meetings.create_meeting(series, details, facilitator)
+            if cancelled:
+                meetings.publish(copy, facilitator)
+                meetings.cancel(copy, facilitator, kept["cancel reason"][1])
+            copies = world.called_off if cancelled else world.drafts
+            copies.append(
+                HostileMeeting(copy.id, series.id, theme.id, copy.boards[0].id, cancelled, kept)
+            )
     db.session.flush()
     return world
 
@@ -491,12 +503,30 @@ class Moderated:
     texts: dict  # field -> (payload, text as stored)
 
 
+# What a member's record holds (see moderation_world), each field a payload in turn.
+RECORD_FIELDS = (
+    "decision reason", "redacted title", "redacted body", "appeal reason", "flag note",
+    "suspension reason", "lift reason",
+)  # fmt: skip
+
+
+@dataclass
+class Record:
+    post_id: int
+    author_id: int
+    event_id: int  # the redaction, appealed
+    texts: dict  # field -> (payload, text as stored)
+
+
 @dataclass
 class ModerationWorld:
     items: list[Moderated] = field(default_factory=list)
     # Most reported posts end up hidden, and the others redacted: per payload, a question
     # nobody reported (its title and body the payload), to report and to redact.
     unreported: list[Question] = field(default_factory=list)
+    # Each fate above gives a payload to some of the reasons only: per payload, a member whose
+    # record holds one of each, so that every payload goes through every one of them.
+    records: list[Record] = field(default_factory=list)
 
 
 def moderation_world(payloads: list[Payload] = PAYLOADS) -> ModerationWorld:
@@ -504,7 +534,10 @@ def moderation_world(payloads: list[Payload] = PAYLOADS) -> ModerationWorld:
     and the report's note) who is warned about it; then, by payload: hidden and appealed
     (i % 4 == 0), redacted (1), left reported and the author suspended then lifted (3), or
     hidden with the author suspended (2). Every reason, message and note is a payload. Then
-    the unreported questions (ModerationWorld), all by one member."""
+    the unreported questions (ModerationWorld), all by one member; and the records: per
+    payload a member's question, redacted, the redaction appealed (so it waits in the queue),
+    reported once, and the member suspended then lifted, the payloads rotated over
+    RECORD_FIELDS."""
     from app.models.moderation import FlagReason, Outcome
     from app.moderation import decisions, people
     from app.moderation import services as moderation
@@ -569,5 +602,28 @@ def moderation_world(payloads: list[Payload] = PAYLOADS) -> ModerationWorld:
             board, author, kind="question", title=title, body=payload.text()
         )
         world.unreported.append(Question(payload, post.id, title, post.body))
+    for i in range(len(payloads)):
+        p = {name: rotated(payloads, i, step) for step, name in enumerate(RECORD_FIELDS)}
+        texts = {name: (payload, payload.text()) for name, payload in p.items()}
+        texts["redacted title"] = (p["redacted title"], line(p["redacted title"], 150, "Redacted"))
+        author = factories.user(name=f"Rhea Record {i}", password=None)
+        post = boards.create_thread(
+            board, author, kind="question", title=f"Record {i}", body="Before the redaction."
+        )
+        event = decisions.decide(
+            post,
+            moderator,
+            Outcome.REDACTED,
+            texts["decision reason"][1],
+            title=texts["redacted title"][1],
+            body=texts["redacted body"][1],
+        ).event
+        people.appeal(event, author, texts["appeal reason"][1])
+        moderation.flag_post(post, reporters[0], FlagReason.OTHER, note=texts["flag note"][1])
+        people.suspend(
+            author, moderator, people.ladder()[0], texts["suspension reason"][1], post=post
+        )
+        people.lift(people.active_suspension(author.id), moderator, texts["lift reason"][1])
+        world.records.append(Record(post.id, author.id, event.id, texts))
     db.session.flush()
     return world

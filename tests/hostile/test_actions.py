@@ -8,7 +8,8 @@ from app.extensions import db
 from app.models import Action, Role
 from tests.conftest import client_as, log_in
 from tests.hostile.checks import Shown, assert_text_shown
-from tests.hostile.seeding import actions_world
+from tests.hostile.corpus import PAYLOADS
+from tests.hostile.seeding import actions_world, reached
 
 MARKDOWN = ("detail", "decline reason", "update", "comment", "edit reason", "review outcome",
             "status reason")  # fmt: skip
@@ -31,13 +32,20 @@ def _shown(action, *names) -> list[Shown]:
 
 
 def test_the_action_page_shows_every_text(world_app, world, read):
+    """Every action, and the copies dropped with the reason of one in progress (seeding.
+    ActionsWorld): every payload is a decline reason, a comment, an edit reason and the reason
+    for a drop, shown in the timeline and (the drop's) in the summary."""
     reader = read(client_as(world_app, Role.MEMBER))
-    for action in world.actions:
+    dropped = [a for a in world.actions + world.copies if a.status == "dropped"]
+    for action in world.actions + world.copies:
         shown = _shown(action, "title", "proposer", "source", *MARKDOWN)
         if action.status == "dropped":
             payload, reason = action.texts["status reason"]
             shown.append(Shown.plain(payload, "dropped reason", reason))
         reader.shows(f"/actions/{action.id}", shown)
+    for name in ("decline reason", "comment", "edit reason", "status reason"):
+        assert reached(a.texts[name] for a in world.actions) == set(PAYLOADS), name
+    assert reached(a.texts["status reason"] for a in dropped) == set(PAYLOADS)
 
 
 def test_the_board_lists_titles_owners_and_sources(world_app, world, read):
@@ -52,7 +60,7 @@ def test_the_board_lists_titles_owners_and_sources(world_app, world, read):
 
 def test_forms_that_change_an_action_hold_its_text(world_app, world, read):
     """The facilitator's edit form; the owner's drop form (a dropped action has none: its open
-    copy's); "My actions", as a member following every action."""
+    copy's, seeding.ActionsWorld); "My actions", as a member following every action."""
     facilitator = read(client_as(world_app, Role.FACILITATOR))
     for action in world.actions:
         payload, detail = action.texts["detail"]
@@ -69,10 +77,10 @@ def test_forms_that_change_an_action_hold_its_text(world_app, world, read):
         log_in(client, f"{proposers[action.id]}:0")
         owner.shows(f"/actions/{action.id}/drop", _shown(action, "title"))
     log_in(client, f"{world.owner_id}:0")
-    for action in world.droppable:
+    open_copies = [a for a in world.copies if a.status != "dropped"]
+    for action in open_copies:
         owner.shows(f"/actions/{action.id}/drop", _shown(action, "title"))
-    titles = {a.texts["title"][0] for a in droppable + world.droppable}
-    assert titles == {a.texts["title"][0] for a in world.actions}
+    assert reached(a.texts["title"] for a in droppable + open_copies) == set(PAYLOADS)
     log_in(client, f"{world.follower_id}:0")
     text = owner.pages("/actions/mine")
     expected = [s for a in world.actions for s in _shown(a, "title", "source")]

@@ -9,7 +9,7 @@ from app.models import Role
 from tests.conftest import client_as
 from tests.hostile.checks import Shown, assert_text_shown
 from tests.hostile.corpus import PAYLOADS
-from tests.hostile.seeding import agenda_world, meetings_world
+from tests.hostile.seeding import agenda_world, meetings_world, reached
 
 MARKDOWN = ("series description", "description", "narrative")
 
@@ -37,14 +37,20 @@ def _shown(meeting, *names) -> list[Shown]:
     return shown
 
 
-def test_the_meeting_page(world_app, meetings, read):
+def test_the_meeting_page(world_app, world, read):
+    """Every meeting, and the cancelled copies of those still on (seeding.MeetingsWorld): every
+    payload is the reason on one cancelled meeting's page."""
     reader = read(client_as(world_app, Role.MEMBER))
-    for meeting in meetings:
-        names = ["series title", "theme title", "title", "description", "venue"]
+    names = ["series title", "theme title", "title", "description", "venue"]
+    cancelled = [m for m in world.meetings if m.cancelled] + world.called_off
+    for meeting in world.meetings + world.called_off:
+        shown = [name for name in names if name in meeting.texts]
         reader.shows(
             f"/meetings/{meeting.id}",
-            _shown(meeting, *names, *(["cancel reason"] * meeting.cancelled)),
+            _shown(meeting, *shown, *(["cancel reason"] * meeting.cancelled)),
         )
+    assert reached(m.texts["cancel reason"] for m in cancelled) == set(PAYLOADS)
+    assert reached(m.texts["title"] for m in world.meetings) == set(PAYLOADS)
 
 
 def test_the_meetings_list(world_app, meetings, read):

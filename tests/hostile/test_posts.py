@@ -131,9 +131,12 @@ def _ids(page, prefix: str) -> list[int]:
 
 def test_search_echoes_the_query_and_lists_what_it_finds(world_app, world, read):
     """Every title searched for is echoed. Then each thread's marker is searched for: where it
-    finds the thread, the result shows its title. (PostgreSQL's text parser does not index
-    every marker as a word: not in an address, evil.example/zq001k.js, nor after a <script>
-    tag; so not all are found.)"""
+    finds the thread, the result shows its title. SQLite's FTS5 splits words at every sign, so
+    it finds every thread. PostgreSQL's text parser does not index every marker as a word (a
+    limit of its parser, not of the app): it reads what looks like a tag, <img src=x
+    onerror=...zq008k...>, as one token it skips, skips what a <script> or <style> element
+    holds, and reads an address, evil.example/zq001k.js, as one token; so it finds about half
+    (56 of 122 with PostgreSQL 15), and a third is asked of it."""
     reader = read(client_as(world_app, Role.MEMBER))
     for thread in world.threads:
         reader.shows(f"/search/?q={quote(thread.title)}", [_title(thread)])
@@ -143,7 +146,10 @@ def test_search_echoes_the_query_and_lists_what_it_finds(world_app, world, read)
         if f"/boards/threads/{thread.id}" in {dict(e.attrs).get("href") for e in page.elements}:
             assert_text_shown(page.text, [_title(thread)], f"results for {thread.payload.id}")
             found += 1
-    assert found >= len(world.threads) // 3, f"only {found} of {len(world.threads)} found"
+    with world_app.app_context():
+        every = db.engine.dialect.name == "sqlite"
+    wanted = len(world.threads) if every else len(world.threads) // 3
+    assert found >= wanted, f"only {found} of {len(world.threads)} found"
 
 
 def test_notifications_show_what_was_stored(world_app, world, read):
