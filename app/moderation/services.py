@@ -6,12 +6,13 @@ first), so a report arriving while a moderator decides cannot leave the counters
 Decisions and claims are in decisions.py; warnings, suspensions and appeals in people.py.
 """
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, g
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
@@ -196,10 +197,15 @@ def flagged_post_ids(user, post_ids) -> set[int]:
     post_ids = list(post_ids)
     if not post_ids or not getattr(user, "is_authenticated", False):
         return set()
-    return set(
-        db.session.scalars(
-            select(Flag.post_id).where(Flag.user_id == user.id, Flag.post_id.in_(post_ids))
-        )
+    params = {"user_id": user.id, "ids": post_ids}
+    return set(db.session.connection().execute(_flagged(), params).scalars())
+
+
+@functools.cache
+def _flagged():
+    # Built once: asked on every thread page a member opens.
+    return select(Flag.post_id).where(
+        Flag.user_id == bindparam("user_id"), Flag.post_id.in_(bindparam("ids", expanding=True))
     )
 
 
