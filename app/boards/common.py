@@ -4,7 +4,6 @@ from flask import abort, current_app, g, make_response, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from app import fragments
 from app.boards import bp, queries, services
 from app.boards.mentions import member_path
 from app.extensions import db, limiter
@@ -125,16 +124,6 @@ def post_url(post: Post) -> str:
         page=page if page > 1 else None,
         _anchor=f"post-{post.id}",
     )
-
-
-@fragments.resolver("vote")
-def _voted(post_ids: set[int]) -> set[int]:
-    return services.voted_post_ids(current_user, list(post_ids))
-
-
-@fragments.resolver("own")
-def _own(author_ids: set[int]) -> set[int]:
-    return {current_user.id} & author_ids if current_user.is_authenticated else set()
 
 
 @bp.context_processor

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import fragments
 from app.actions import services as action_services
-from app.boards import bp, live, queries, services
+from app.boards import bp, kept, live, queries, services
 from app.boards.common import (
     limit_posting,
     mark_posted,
@@ -41,7 +41,12 @@ def thread_context(thread: Post, *, form=None, preview=None) -> dict:
     board = thread.board
     state = services.board_state(board, current_user)
     page = request.args.get("page", 1, type=int)
-    key = _kept_by(thread, state) + (page,)
+    # The day is in the key for the thread's actions, which turn overdue at midnight.
+    key = kept.key(
+        "thread", thread.id, thread.version, state,
+        lambda: kept.has_held_replies(thread.id),
+        action_services.today(),
+    ) + (page,)  # fmt: skip
     shared = state.shared() if key[0] else state
 
     def page_url(n: int) -> str:
@@ -79,27 +84,12 @@ def thread_context(thread: Post, *, form=None, preview=None) -> dict:
         )
         return html, shown
 
-    kept = key[0] and form is None and preview is None
+    keep = key[0] and form is None and preview is None
     context["content_html"], shown = fragments.cached(
-        key + ("page",) if kept else None, draw_content
+        key + ("page",) if keep else None, draw_content
     )
     context["pagination"] = SimpleNamespace(**shown)
     return context
-
-
-def _kept_by(thread: Post, state) -> tuple:
-    """The key part of the thread's fragments for this viewer: (None,) when nothing may be kept
-    (a database without its content generation). A member with held replies in the thread has
-    pages of their own. The day is in it for the thread's actions, which turn overdue at
-    midnight."""
-    generation = fragments.generation()
-    if generation is None:
-        return (None,)
-    own = not state.moderator and services.has_held_replies(thread.id, current_user)
-    return (
-        "thread", thread.id, thread.version, generation, state.shared(),
-        current_user.is_authenticated, current_user.id if own else None, action_services.today(),
-    )  # fmt: skip
 
 
 def _draw_replies(thread: Post, state, page: int, page_url) -> tuple[str, dict]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice, SelectField
 
 from app import fragments
-from app.boards import bp, facilitation, queries, services
+from app.boards import bp, facilitation, kept, queries, services
 from app.boards.common import (
     board_or_404,
     limit_posting,
@@ -58,7 +58,10 @@ def board_context(board: Board, *, form=None, preview=None, focus_first=False) -
     next_url = url_for(
         "boards.board", board_id=board.id, page=page if page > 1 else None, **filters.args()
     )
-    key = _kept_by(board, state) + (
+    key = kept.key(
+        "board", board.id, board.version, state,
+        lambda: kept.has_unpublished_threads(board.id),
+    ) + (
         page, tuple(filters.args().items()), partial, focus_first,
     )  # fmt: skip
     shared = state.shared() if key[0] else state
@@ -103,27 +106,12 @@ def board_context(board: Board, *, form=None, preview=None, focus_first=False) -
     if partial:
         context["fragment_html"], shown = threads()
     else:
-        kept = key[0] and form is None and preview is None
+        keep = key[0] and form is None and preview is None
         context["content_html"], shown = fragments.cached(
-            key + ("page",) if kept else None, draw_content
+            key + ("page",) if keep else None, draw_content
         )
     context["pagination"] = SimpleNamespace(**shown)
     return context
-
-
-def _kept_by(board: Board, state) -> tuple:
-    """The key part of the board's fragments for this viewer: (None,) when nothing may be kept
-    (a database without its content generation). A member whose held or hidden threads are in
-    their list has lists of their own."""
-    generation = fragments.generation()
-    if generation is None:
-        return (None,)
-    # Moderators see every post: their lists are the same for all of them.
-    own = not state.moderator and services.has_unpublished_threads(board.id, current_user)
-    return (
-        "board", board.id, board.version, generation, state.shared(),
-        current_user.is_authenticated, current_user.id if own else None,
-    )  # fmt: skip
 
 
 def _draw_threads(board, state, filters, page, template, next_url) -> tuple[str, dict]:

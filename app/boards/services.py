@@ -17,7 +17,7 @@ import functools
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, exists, or_, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -499,31 +499,7 @@ def _current_count(post_id: int) -> int:
     return db.session.scalar(select(Post.vote_count).where(Post.id == post_id)) or 0
 
 
-# Asked on every board and thread page a member opens: statements built once, run on the
-# session's connection (building them and the ORM's execution path cost more than the query).
-
-
-@functools.cache
-def _unpublished_threads():
-    return select(
-        exists().where(
-            Post.author_id == bindparam("user_id"),
-            Post.board_id == bindparam("board_id"),
-            Post.parent_id.is_(None),
-            or_(Post.held_at.is_not(None), Post.hidden_at.is_not(None)),
-        )
-    )
-
-
-@functools.cache
-def _held_replies():
-    return select(
-        exists().where(
-            Post.author_id == bindparam("user_id"),
-            Post.root_id == bindparam("thread_id"),
-            Post.held_at.is_not(None),
-        )
-    )
+# Built once: asked on every board and thread page a member opens.
 
 
 @functools.cache
@@ -531,24 +507,6 @@ def _voted():
     return select(Vote.post_id).where(
         Vote.user_id == bindparam("user_id"), Vote.post_id.in_(bindparam("ids", expanding=True))
     )
-
-
-def has_unpublished_threads(board_id: int, user) -> bool:
-    """True when user wrote a thread on the board that is held or hidden: their list of threads
-    then holds posts other members' does not."""
-    if user is None or not user.is_authenticated:
-        return False
-    params = {"user_id": user.id, "board_id": board_id}
-    return bool(db.session.connection().execute(_unpublished_threads(), params).scalar())
-
-
-def has_held_replies(thread_id: int, user) -> bool:
-    """True when user has a reply in the thread waiting for review: only they (and the
-    moderators) see it in its place."""
-    if user is None or not user.is_authenticated:
-        return False
-    params = {"user_id": user.id, "thread_id": thread_id}
-    return bool(db.session.connection().execute(_held_replies(), params).scalar())
 
 
 def voted_post_ids(user, post_ids: list[int]) -> set[int]:
