@@ -15,8 +15,11 @@ The parts that differ between members are not rendered into the list but left as
   this member report post 12" (`flag`). A resolver answers every key of its kind on the page
   in one query.
 
-Holes are filled at the end of the request (`fill_response`), for cached and freshly rendered
-HTML alike, so a template is written once and means the same thing wherever it is used.
+A fragment is split at its holes once, when drawn, and filled for the viewer when a page uses
+it (`use`: one resolver call per kind); inside a fragment being drawn, a used fragment keeps
+its holes for the outer one. Pieces drawn for one viewer outside any fragment (a vote's answer,
+say) are filled at the end of the request (`fill_response`). Either way a template is written
+once and means the same thing wherever it is used.
 Markers are NUL-delimited and carry a per-process random tag: member text can hold neither
 (app.inputs strips control characters), so no text can forge one.
 
@@ -204,11 +207,6 @@ class FragmentCache:
             while self._bytes > self.max_bytes:
                 _, dropped = self._items.popitem(last=False)
                 self._bytes -= dropped.size
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._items)
