@@ -178,6 +178,28 @@ def render(draw: Callable[[], tuple[str, dict]]) -> Fragment:
     return Fragment(str(html), variants, meta)
 
 
+# A form a page repeats for many ids (a report form on each reply, a "not taken" form on each
+# candidate) differs only by its id: rendering its WTForms fields each time was most of such a
+# page's time. It is drawn once a request with a sample id (no digit run of a form's fixed
+# text is this one) and copied for each id, its token a hole.
+_SAMPLE_ID = 1_000_000_007
+_ID_MARK = "\x00id\x00"
+
+
+def copied(name: str, ident: int, template: str, draw: Callable) -> Markup:
+    """draw(module, sample_id)'s markup for ident: module is `template`'s macros, sample_id
+    stands for the id; drawn once a request under name, then copied."""
+    hole = csrf_hole()  # every copy marks the answer for filling, not only the first
+    shapes = g.setdefault("_rt_shapes", {})
+    shape = shapes.get(name)
+    if shape is None:
+        module = current_app.jinja_env.get_template(template).make_module(
+            {"csrf_token": lambda: hole}
+        )
+        shape = shapes[name] = str(draw(module, _SAMPLE_ID)).replace(str(_SAMPLE_ID), _ID_MARK)
+    return Markup(shape.replace(_ID_MARK, str(int(ident))))  # noqa: S704 (a rendered macro)
+
+
 class FragmentCache:
     """Least recently used fragments up to max_bytes of text, in this process."""
 

@@ -1,7 +1,6 @@
 """Lookups, permission checks and the one context builder the agenda pages and fragments share."""
 
-from flask import abort, current_app, g, make_response, render_template, request, url_for
-from flask_wtf.csrf import generate_csrf
+from flask import abort, make_response, render_template, request, url_for
 from markupsafe import Markup
 
 from app import fragments
@@ -118,33 +117,17 @@ def _minutes(n: int) -> str:
     return f"{n} minute{'' if n == 1 else 's'}"
 
 
-# Stand-ins rendered into the one blank "not taken" form a page builds, then replaced for each
-# candidate: no digit run of the form's fixed text, and no character an id or a token can hold.
-_POST_ID_MARK = "\x00post-id\x00"
-_CSRF_MARK = "\x00csrf\x00"
-_SAMPLE_ID = 1_000_000_007
-
-
 def not_taken_form_html(meeting_id: int, post_id: int) -> Markup:
-    """A candidate's blank "not taken" form: the markup of _macros.html's not_taken_form.
-
-    The forms of a page of candidates differ only by the question's id, and rendering their
-    WTForms field for each candidate was the biggest part of the agenda page: the form is
-    rendered once per request and meeting (with stand-ins) and copied for each candidate.
-    """
-    shapes = g.setdefault("agenda_not_taken_shapes", {})
-    shape = shapes.get(meeting_id)
-    if shape is None:
-        module = current_app.jinja_env.get_template("agenda/_macros.html").make_module(
-            {"csrf_token": lambda: _CSRF_MARK}
-        )
-        form = NotTakenForm(formdata=None, prefix=f"not-taken-{_SAMPLE_ID}")
-        shape = shapes[meeting_id] = module.not_taken_form(meeting_id, _SAMPLE_ID, form).replace(
-            str(_SAMPLE_ID), _POST_ID_MARK
-        )
-    # Markup.replace escapes what it puts in, as {{ csrf_token() }} would; the token is read
-    # here, not kept in the shape, so that it is always this request's.
-    return shape.replace(_POST_ID_MARK, str(int(post_id))).replace(_CSRF_MARK, generate_csrf())
+    """A candidate's blank "not taken" form: the markup of _macros.html's not_taken_form,
+    drawn once a page and meeting and copied (app.fragments.copied)."""
+    return fragments.copied(
+        f"not-taken-{meeting_id}",
+        post_id,
+        "agenda/_macros.html",
+        lambda module, sample: module.not_taken_form(
+            meeting_id, sample, NotTakenForm(formdata=None, prefix=f"not-taken-{sample}")
+        ),
+    )
 
 
 def agenda_context(meeting: Meeting, **extra) -> dict:

@@ -8,7 +8,6 @@ one more for moderators only.
 
 from types import SimpleNamespace
 
-from flask import current_app, g
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,33 +25,17 @@ def flag_form_for(post_id: int, formdata=None) -> FlagForm:
     return FlagForm(prefix=f"flag-{post_id}", formdata=formdata)
 
 
-# Stand-ins rendered into the one report form a page builds, then replaced for each post: no
-# digit run of the form's fixed text, and no character a CSRF token or an id can contain.
-_POST_ID_MARK = "\x00post-id\x00"
-_CSRF_MARK = "\x00csrf\x00"
-_SAMPLE_ID = 1_000_000_007
-
-
 def flag_form_html(post_id: int) -> Markup:
-    """The in-place report form of one post, the same markup flag_form() renders for it.
-
-    The forms of a thread page differ only by post id, and rendering their WTForms fields once
-    per reply was most of the page's time: the form is rendered once per request (with a
-    stand-in token) and copied for each post.
-    """
-    # The token is a hole filled at the end of the request, so that the same shape serves
-    # lists rendered once for every member (app.fragments).
-    token = fragments.csrf_hole()
-    shape = g.get("flag_form_shape")
-    if shape is None:
-        module = current_app.jinja_env.get_template("moderation/_macros.html").make_module(
-            {"csrf_token": lambda: _CSRF_MARK}
-        )
-        form = module.flag_form(SimpleNamespace(id=_SAMPLE_ID), flag_form_for(_SAMPLE_ID), True)
-        shape = g.flag_form_shape = form.replace(str(_SAMPLE_ID), _POST_ID_MARK).replace(
-            _CSRF_MARK, token
-        )
-    return shape.replace(_POST_ID_MARK, str(int(post_id)))
+    """The in-place report form of one post, the same markup flag_form() renders for it,
+    drawn once a page and copied (app.fragments.copied)."""
+    return fragments.copied(
+        "flag",
+        post_id,
+        "moderation/_macros.html",
+        lambda module, sample: module.flag_form(
+            SimpleNamespace(id=sample), flag_form_for(sample), True
+        ),
+    )
 
 
 @fragments.resolver("flag")
