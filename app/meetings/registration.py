@@ -112,6 +112,17 @@ def register(meeting: Meeting, user: User) -> Registration:
     registration = Registration(meeting_id=meeting.id, user_id=user.id, status=status)
     db.session.add(registration)
     db.session.flush()
+    if status == WAITLISTED:
+        # A place freed by someone leaving at this very moment goes to the waiting list now.
+        # PostgreSQL's conditional UPDATE above skipped the meeting row it saw full while the
+        # leaver had not committed, and the leaver, looking for someone waiting, could not see
+        # this registration yet: without this, the place would stay empty. Holding the row's
+        # lock since the waiting-list UPDATE, this transaction now reads the leaver's commit.
+        promoted = fill_places(meeting)
+        others = [r for r in promoted if r.id != registration.id]
+        if others:
+            send_promotion_emails(meeting, others)
+        db.session.refresh(registration)
     db.session.expire(meeting, ["registered_count", "waitlist_count"])
     return registration
 
