@@ -487,7 +487,9 @@ def test_replying_and_flagging_swaps(tabs, world, module_live_server):
     _after_swap(tab, f"#reply-form-{world.question}")
 
     _open(tab, module_live_server, f"/boards/threads/{world.fresh}")
-    tab.locator(f"#flag-{world.fresh} summary").click()
+    tab.locator(f"a#flag-{world.fresh}").click()
+    expect(tab.locator(f"#flag-{world.fresh} summary")).to_be_focused()
+    expect(tab.locator(f"#flag-form-{world.fresh}")).to_be_visible()
     _after_swap(tab, f"#flag-{world.fresh}")
     tab.locator(f"#flag-{world.fresh}-reason-0").check()
     tab.locator(f"#flag-send-{world.fresh}").click()

@@ -182,11 +182,15 @@ def test_report_a_post_by_keyboard(as_member, world, module_live_server):
     page = as_member
     question = world["question"]
     _open(page, module_live_server, f"/boards/threads/{question}")
-    # The report form sits in a closed <details>: Tab passes over it until it is opened.
-    tab_to(page, f"#flag-{question} summary")
+    # "Report" is a link: htmx loads the form in its place, open, and focus moves to the
+    # disclosure's summary (where the link was, now "expanded"); Tab goes on into the form.
+    tab_to(page, f"a#flag-{question}")
     page.keyboard.press("Enter")
-    expect(page.locator(f"#flag-{question}")).to_have_attribute("open", "")
-    tab_to(page, f"#flag-{question}-reason-0")
+    expect(page.locator(f"details#flag-{question}")).to_have_attribute("open", "")
+    expect(page.locator(f"#flag-{question} summary")).to_be_focused()
+    axe.assert_accessible(page, f"#flag-{question}")
+    page.keyboard.press("Tab")
+    expect(page.locator(f"#flag-{question}-reason-0")).to_be_focused()
     page.keyboard.press("Space")
     expect(page.locator(f"#flag-{question}-reason-0")).to_be_checked()
     tab_to(page, f"#flag-send-{question}")

@@ -1,10 +1,14 @@
 """Moderation in a real browser: three members report a post, it disappears from the board,
-a moderator restores it with a reason, and the author sees the decision."""
+a moderator restores it with a reason, and the author sees the decision; and reporting
+without JavaScript."""
 
+import re
+
+import pytest
 from playwright.sync_api import expect
 
 from app.models import Role
-from tests.e2e.axe import assert_accessible
+from tests.e2e.axe import assert_accessible, assert_accessible_as_served
 from tests.e2e.helpers import add_board, add_person, add_question, log_in
 
 
@@ -12,7 +16,15 @@ def _report(browser, base, email, thread_id):
     page = browser.new_context().new_page()
     log_in(page, base, email)
     page.goto(f"{base}/boards/threads/{thread_id}")
-    page.locator(f"#flag-{thread_id} summary").click()
+    # The thread page carries a "Report" link, not a form: htmx loads the form in its place,
+    # open, with focus on its summary (the control the link became).
+    expect(page.locator(f"#flag-form-{thread_id}")).to_have_count(0)
+    page.locator(f"a#flag-{thread_id}").click()
+    expect(page.locator(f"#flag-form-{thread_id}")).to_be_visible()
+    expect(page.locator(f"details#flag-{thread_id}")).to_have_attribute("open", "")
+    expect(page.locator(f"#flag-{thread_id} summary")).to_be_focused()
+    assert_accessible(page, f"#flag-{thread_id}")
+    assert_accessible(page)
     page.locator(f"#flag-{thread_id}-reason-0").check()
     page.locator(f"#flag-send-{thread_id}").click()
     expect(page.locator(f"#flag-{thread_id}")).to_contain_text("You reported this post")
@@ -65,3 +77,31 @@ def test_three_reports_hide_a_post_and_a_moderator_restores_it(browser, live_ser
     author.goto(f"{base}/moderation/decisions")
     expect(author.locator("main")).to_contain_text("it breaks no guideline")
     assert_accessible(author)
+
+
+@pytest.fixture
+def no_js(browser):
+    context = browser.new_context(java_script_enabled=False)
+    yield context
+    context.close()
+
+
+def test_reporting_without_javascript(browser, no_js, live_server, live_app):
+    base = live_server.url
+    board_id = add_board(live_app)
+    thread_id = add_question(live_app, board_id, title="Who audits the combined authority?")
+    email, _ = add_person(live_app, name="Rhys Evans")
+    page = no_js.new_page()
+    log_in(page, base, email)
+    page.goto(f"{base}/boards/threads/{thread_id}")
+    # The "Report" link is a plain link to the report page.
+    page.locator(f"#flag-{thread_id}").click()
+    expect(page).to_have_url(f"{base}/moderation/posts/{thread_id}/flag")
+    expect(page.locator("h1")).to_have_text("Report a post")
+    assert_accessible_as_served(browser, no_js, page.url)
+    page.locator(f"#flag-{thread_id}-reason-0").check()
+    page.locator(f"#flag-send-{thread_id}").click()
+    # Post/redirect/get: back at the post, which now says it was reported.
+    expect(page).to_have_url(re.compile(rf"/boards/threads/{thread_id}#post-{thread_id}$"))
+    expect(page.locator(f"#flag-{thread_id}")).to_have_text("You reported this post")
+    expect(page.locator("#flash")).to_contain_text("You reported this post")
