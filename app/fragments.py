@@ -8,7 +8,9 @@ generation below, the filters and page, and the viewer's class: visitor or membe
 facilitator, suspended, the board's phase), and keeps it in this process (`FragmentCache`).
 The parts that differ between members are not rendered into the list but left as holes:
 
-- `csrf`: the form token (Flask-WTF's per-request signed token);
+- values: `value_hole(name)` stands for one string per request, computed by the function
+  registered with `value(name)`: the form token (`csrf`, Flask-WTF's per-request signed
+  token), the member's name in the header, their unread count;
 - variants: `per_viewer(kind, key, default, alt)` renders both versions of a piece and leaves
   a hole that a resolver for `kind` (registered with `resolver()`) decides per request:
   "did this member vote for post 12" (`vote`), "is this member the author 7" (`own`), "did
@@ -59,12 +61,28 @@ _ids = itertools.count(1)
 
 Resolver = Callable[[set[int]], set[int]]
 _resolvers: dict[str, Resolver] = {}
+# name -> fn() giving this request's HTML for the hole (escaped: it goes into the page as is).
+_values: dict[str, Callable[[], str]] = {"csrf": lambda: str(Markup.escape(generate_csrf()))}
+
+
+def value(name: str):
+    """Register fn() -> this viewer's HTML for value_hole(name) (already escaped)."""
+
+    def register(fn: Callable[[], str]) -> Callable[[], str]:
+        if not re.fullmatch(r"[a-z_]+", name) or name in _resolvers:  # one namespace of holes
+            raise ValueError(f"bad value name {name!r}")
+        _values[name] = fn
+        return fn
+
+    return register
 
 
 def resolver(kind: str):
     """Register fn(keys) -> the keys for which this viewer sees the alternative."""
 
     def register(fn: Resolver) -> Resolver:
+        if kind in _values:
+            raise ValueError(f"{kind!r} is a value's name")
         _resolvers[kind] = fn
         return fn
 
@@ -149,6 +167,14 @@ def csrf_hole() -> Markup:
     return CSRF_HOLE
 
 
+def value_hole(name: str) -> Markup:
+    """The registered value `name` for this viewer: itself in a page drawn for them, a hole
+    in a fragment being drawn (filled for each viewer as it is used)."""
+    if not _drawing():
+        return Markup(_values[name]())  # noqa: S704 (the value function escapes)
+    return Markup(f"\x00{_TAG}:{name}::0\x00")  # noqa: S704 (a registered name)
+
+
 def use(fragment: Fragment) -> Markup:
     """The fragment as this viewer sees it, holes filled; inside a fragment being drawn, with
     its holes (the outer fragment keeps them, to be filled for each of its viewers)."""
@@ -178,8 +204,8 @@ def render(draw: Callable[[], tuple[str, dict]]) -> Fragment:
     return Fragment(str(html), variants, meta)
 
 
-# A form a page repeats for many ids (a report form on each reply, a "not taken" form on each
-# candidate) differs only by its id: rendering its WTForms fields each time was most of such a
+# A form a page repeats for many ids (a "not taken" form on each candidate of an agenda)
+# differs only by its id: rendering its WTForms fields each time was most of such a
 # page's time. It is drawn once a request with a sample id (no digit run of a form's fixed
 # text is this one) and copied for each id, its token a hole.
 _SAMPLE_ID = 1_000_000_007
@@ -233,6 +259,11 @@ class FragmentCache:
     def __len__(self) -> int:
         return len(self._items)
 
+    def __iter__(self):
+        """The keys kept now (a snapshot)."""
+        with self._lock:
+            return iter(list(self._items))
+
 
 def fetch(
     key: Hashable | None,
@@ -264,17 +295,16 @@ def _fill(parts: Parts, variants: dict[int, Variant], keys: dict[str, set[int]])
     """parts with every hole filled for the current viewer (one resolver call per kind)."""
     chosen = {kind: _resolvers[kind](found) for kind, found in keys.items()}
     out: list[str] = []
-    token = None
+    values: dict[str, str] = {}
 
     def walk(pieces: Parts) -> None:
-        nonlocal token
         out.append(pieces[0])
         for i in range(1, len(pieces), 2):
             kind, key, n = pieces[i]
-            if kind == "csrf":
-                if token is None:
-                    token = str(Markup.escape(generate_csrf()))
-                out.append(token)
+            if kind in _values:
+                if kind not in values:
+                    values[kind] = _values[kind]()
+                out.append(values[kind])
             else:
                 default, alt = variants[n].parts
                 walk(alt if key in chosen[kind] else default)

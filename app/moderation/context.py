@@ -1,15 +1,16 @@
-"""What every page's layout needs from moderation: the member's notices banner, the moderators'
-queue count in the navigation, and the report form of each post on a thread page.
+"""What every page's layout needs from moderation: the member's notices banner and the
+moderators' queue count in the navigation.
 
-Each is a callable the templates call, so a page that does not show it costs nothing: the
-banner is one query for a logged-in member (shared with the suspension check), the queue count
-one more for moderators only.
+The banner is a callable the templates call: one query for a logged-in member, shared with
+the suspension check. The queue count is a value of the kept page header (app.layout): one
+more query, for moderators only.
+
+A thread page's "Report" controls need only whether this member reported each post already
+(the "flag" resolver): the report form is not in the page, its "Report" link loads it
+(moderation.flag).
 """
 
-from types import SimpleNamespace
-
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import fragments
@@ -25,22 +26,22 @@ def flag_form_for(post_id: int, formdata=None) -> FlagForm:
     return FlagForm(prefix=f"flag-{post_id}", formdata=formdata)
 
 
-def flag_form_html(post_id: int) -> Markup:
-    """The in-place report form of one post, the same markup flag_form() renders for it,
-    drawn once a page and copied (app.fragments.copied)."""
-    return fragments.copied(
-        "flag",
-        post_id,
-        "moderation/_macros.html",
-        lambda module, sample: module.flag_form(
-            SimpleNamespace(id=sample), flag_form_for(sample), True
-        ),
-    )
-
-
 @fragments.resolver("flag")
 def _flagged(post_ids: set[int]) -> set[int]:
     return services.flagged_post_ids(current_user, post_ids)
+
+
+@fragments.value("moderation_pending")
+def _queue_count() -> str:
+    """The navigation's queue count for moderators (" (3 waiting)"), one query; nothing when
+    the queue is empty, or the database fails (the layout is on error pages too)."""
+    if not (current_user.is_authenticated and current_user.has_role(Role.MODERATOR)):
+        return ""
+    try:
+        pending = queries.pending_count()
+    except SQLAlchemyError:
+        return ""
+    return f' ({pending}<span class="visually-hidden"> waiting</span>)' if pending else ""
 
 
 def action_label(action: str) -> str:
@@ -58,19 +59,8 @@ def moderation_globals() -> dict:
         except SQLAlchemyError:
             return Standing()
 
-    def queue_count() -> int | None:
-        if current_user.is_authenticated and current_user.has_role(Role.MODERATOR):
-            try:
-                return queries.pending_count()
-            except SQLAlchemyError:
-                return None
-        return None
-
     return {
         "moderation_notices": notices,
-        "moderation_queue_count": queue_count,
-        "flag_form_for": flag_form_for,
-        "flag_form_html": flag_form_html,
         "action_label": action_label,
         "moderation_hold_reasons": HoldReason.LABELS,
         "moderation_review_time": services.review_hours_text,
