@@ -1,6 +1,7 @@
 """Jinja filters and globals shared by every template."""
 
 from flask import Flask
+from jinja2.utils import htmlsafe_json_dumps
 
 from app.content import rich
 from app.models import Role
@@ -20,7 +21,8 @@ def register(app: Flask) -> None:
     app.add_template_global(has_role, "has_role")
     app.add_template_global(Role, "Role")
     app.jinja_env.globals["htmx_version"] = HTMX_VERSION
-    app.jinja_env.globals["htmx_config"] = HTMX_CONFIG
+    # As JSON once: every page's <meta> carries it.
+    app.jinja_env.globals["htmx_config_json"] = htmlsafe_json_dumps(HTMX_CONFIG)
 
 
 HTMX_VERSION = "2.0.11"

@@ -7,6 +7,8 @@ drawn once per (page, roles) and kept (app.fragments), those four being holes ea
 fills (`fragments.value`). In debug mode it is drawn every time: templates change then.
 """
 
+import functools
+
 from flask import Flask, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -38,8 +40,14 @@ def _display_name() -> str:
 
 @fragments.value("unread_notifications")
 def _unread() -> str:
-    count = current_app.jinja_env.get_template("notifications/_count.html")
-    return count.render(unread=current_user.unread_notifications, oob=False)
+    return _unread_html(current_app._get_current_object(), current_user.unread_notifications)
+
+
+@functools.lru_cache(maxsize=64)
+def _unread_html(app: Flask, unread: int) -> str:
+    # A handful of counts cover nearly every member; rendering the template was a visible share
+    # of a kept page's time.
+    return app.jinja_env.get_template("notifications/_count.html").render(unread=unread, oob=False)
 
 
 def init_app(app: Flask) -> None:

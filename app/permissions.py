@@ -1,15 +1,17 @@
 """Who may do what: the role and ownership checks every blueprint uses, on the server."""
 
+import functools
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
+from sqlalchemy import Select, bindparam, select
 
 from app.extensions import db, login_manager
 from app.htmx import hx_redirect, is_htmx
 from app.models import Role, User
-from app.models.moderation import Notice, Standing, standing_query
+from app.models.moderation import Notice, Standing, has_notices, standing_query
 from app.timeutil import utcnow
 
 
@@ -54,9 +56,15 @@ def init_login(app: Flask, manager: LoginManager) -> None:
         user_id, _, generation = identity.partition(":")
         if not user_id.isdigit() or not generation.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_gen != int(generation) or not user.active:
+        params = {"user_id": int(user_id), "now": utcnow()}
+        row = db.session.execute(_member_query(), params).first()
+        if row is None:
             return None
+        user, noticed = row
+        if user.session_gen != int(generation) or not user.active:
+            return None
+        if not noticed:  # nothing for standing() to read this request
+            g.setdefault("_rt_standing", {})[user.id] = Standing()
         return user
 
     @manager.unauthorized_handler
@@ -65,6 +73,14 @@ def init_login(app: Flask, manager: LoginManager) -> None:
         if is_htmx():
             return hx_redirect(target, status=401)
         return redirect(target)
+
+
+@functools.cache
+def _member_query() -> Select:
+    """The member with whether they have warnings or a suspension to see: every member's page
+    needs both, and most members have neither, so standing() then has nothing to read."""
+    user_id = bindparam("user_id")
+    return select(User, has_notices(user_id).label("noticed")).where(User.id == user_id)
 
 
 def role_required(role: Role):

@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     bindparam,
+    exists,
     func,
     literal_column,
     or_,
@@ -326,14 +327,31 @@ def standing_query() -> Select:
         MemberWarning.id.label("id"),
         MemberWarning.created_at.label("moment"),
         MemberWarning.message.label("text"),
-    ).where(MemberWarning.user_id == user_id, MemberWarning.seen_at.is_(None))
+    ).where(_unseen_warning(user_id))
     suspensions = select(
         literal_column("'suspension'").label("kind"),
         Suspension.id.label("id"),
         Suspension.ends_at.label("moment"),
         Suspension.reason.label("text"),
-    ).where(Suspension.user_id == user_id, Suspension.active(now))
+    ).where(_suspension_in_force(user_id, now))
     return union_all(warnings, suspensions)
+
+
+def has_notices(user_id):
+    """A SQL condition: standing_query() would find a row for user_id at the parameter now."""
+    now = bindparam("now", type_=UTCDateTime())
+    return or_(
+        exists().where(_unseen_warning(user_id)),
+        exists().where(_suspension_in_force(user_id, now)),
+    )
+
+
+def _unseen_warning(user_id):
+    return and_(MemberWarning.user_id == user_id, MemberWarning.seen_at.is_(None))
+
+
+def _suspension_in_force(user_id, now):
+    return and_(Suspension.user_id == user_id, Suspension.active(now))
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,34 @@ def test_warn_from_the_queue_with_htmx_and_the_member_sees_a_banner(world, case,
     assert "Please do not advertise here." in text(member.get("/moderation/decisions"))
 
 
+def test_the_banner_is_read_only_for_members_who_have_something_in_it(
+    app, world, case, count_queries
+):
+    _, author, post, mod = case
+    member = world.client(author)
+
+    def banner_reads(statements) -> int:
+        return sum("FROM member_warning" in s and "UNION ALL" in s for s in statements)
+
+    with count_queries() as plain:
+        page = text(member.get("/meetings/"))
+    assert 'id="moderation-notices"' in page and "A message from the moderators" not in page
+    assert banner_reads(plain.statements) == 0
+    world.suspend(author, mod, 1)  # then lifted: nothing to show again
+    with app.app_context():
+        db.session.query(Suspension).update({"lifted_at": utcnow()})
+        db.session.commit()
+    with count_queries() as lifted:
+        assert "You are suspended" not in text(member.get("/meetings/"))
+    assert banner_reads(lifted.statements) == 0
+    world.client(mod).post(f"/moderation/posts/{post.id}/warn", data={"message": "Be kind"})
+    with count_queries() as warned:
+        assert "A message from the moderators" in text(member.get("/meetings/"))
+    assert banner_reads(warned.statements) == 1
+    world.suspend(author, mod, 1)
+    assert "You are suspended" in text(member.get("/meetings/"))
+
+
 def test_warn_without_javascript_and_validation(world, case):
     _, author, post, mod = case
     client = world.client(mod)
