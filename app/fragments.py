@@ -346,6 +346,8 @@ def _forget(exc: BaseException | None = None) -> None:
     g.pop("_rt_variants", None)
     g.pop("_rt_holes", None)
     g.pop("_rt_drawing", None)
+    if db.session.registry.has():  # a session kept for the next request forgets it too
+        db.session.info.pop(_KNOWN, None)
 
 
 # The content generation --------------------------------------------------------------------
@@ -407,8 +409,28 @@ def _mark_if_shown(session: Session) -> None:
 
 def generation() -> int | None:
     """The content generation now, part of every cached fragment's key; None (cache nothing)
-    when the database has no counter row."""
+    when the database has no counter row. Read with the member (`generation_column`) when the
+    session has written nothing since: a key read before the data it covers can only be
+    older than it, so reading it earlier in the request is safe."""
+    known = db.session.info.get(_KNOWN, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known
     return db.session.connection().execute(_generation()).scalar()
+
+
+def generation_column():
+    """The generation as a column to add to a statement every request runs first (the
+    member's), saving a statement; pass what it read to `remember_generation`."""
+    return _generation().scalar_subquery().label("content_generation")
+
+
+def remember_generation(value: int | None) -> None:
+    """What generation_column() read, for generation() until the session next writes."""
+    db.session.info[_KNOWN] = value
+
+
+_KNOWN = "rt_generation"
+_UNKNOWN = object()
 
 
 @functools.cache
@@ -424,11 +446,13 @@ def _listen(session_class) -> None:
     @event.listens_for(session_class, "before_flush")
     def before_flush(session, context, instances):
         _mark_if_shown(session)
+        session.info.pop(_KNOWN, None)
 
     @event.listens_for(session_class, "do_orm_execute")
     def bulk_change(state):
         if not (state.is_update or state.is_delete or state.is_insert):
             return
+        state.session.info.pop(_KNOWN, None)
         mapper = state.bind_mapper
         if mapper is None:
             return
@@ -453,6 +477,11 @@ def _listen(session_class) -> None:
     @event.listens_for(session_class, "after_rollback")
     def forget(session):
         session.info.pop("rt_shown", None)
+        session.info.pop(_KNOWN, None)
+
+    @event.listens_for(session_class, "after_commit")
+    def moved_on(session):
+        session.info.pop(_KNOWN, None)
 
 
 def _columns_set(statement) -> set[str] | None:

@@ -8,6 +8,7 @@ from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from sqlalchemy import Select, bindparam, select
 
+from app import fragments
 from app.extensions import db, login_manager
 from app.htmx import hx_redirect, is_htmx
 from app.models import Role, User
@@ -60,9 +61,10 @@ def init_login(app: Flask, manager: LoginManager) -> None:
         row = db.session.execute(_member_query(), params).first()
         if row is None:
             return None
-        user, noticed = row
+        user, noticed, content_generation = row
         if user.session_gen != int(generation) or not user.active:
             return None
+        fragments.remember_generation(content_generation)
         if not noticed:  # nothing for standing() to read this request
             g.setdefault("_rt_standing", {})[user.id] = Standing()
         return user
@@ -78,9 +80,11 @@ def init_login(app: Flask, manager: LoginManager) -> None:
 @functools.cache
 def _member_query() -> Select:
     """The member with whether they have warnings or a suspension to see: every member's page
-    needs both, and most members have neither, so standing() then has nothing to read."""
+    needs both, and most members have neither, so standing() then has nothing to read. Also
+    the content generation, which every kept page's key needs (app.fragments)."""
     user_id = bindparam("user_id")
-    return select(User, has_notices(user_id).label("noticed")).where(User.id == user_id)
+    noticed = has_notices(user_id).label("noticed")
+    return select(User, noticed, fragments.generation_column()).where(User.id == user_id)
 
 
 def role_required(role: Role):

@@ -174,8 +174,9 @@ def test_a_kept_board_costs_a_few_statements_however_many_actions(world, count_q
     with count_queries() as kept:
         response = client.get("/actions/")
     assert response.status_code == 200
-    # The person, their standing, the content generation, and the threads the cards name.
-    assert kept.count == 4, kept.statements
+    # The person (with whether they have a moderation notice, and the content generation), and
+    # the threads the cards name.
+    assert kept.count == 2, kept.statements
 
 
 def test_the_fresh_status_form_reads_as_wtforms_writes_it(world, scene):

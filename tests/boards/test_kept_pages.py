@@ -162,3 +162,26 @@ def test_without_its_counter_row_a_database_has_nothing_kept(world, scene):
     # Only the page header is kept: it shows no data (app.layout).
     kept = list(world.app.extensions["rt_fragments"])
     assert kept and all(key[0] == "site-header" for key in kept)
+
+
+def test_the_generation_read_with_the_member_serves_until_the_session_writes(world, scene):
+    _, _, bob, author, _, _, _ = scene
+    with world.app.test_request_context("/"):
+        before = fragments.generation()
+        fragments.remember_generation(before)
+        assert fragments.generation() == before
+        # A write (here a bulk one) forgets it: the next key is read again, and so moves on.
+        db.session.execute(update(User).where(User.id == author.id).values(display_name="C B"))
+        db.session.commit()
+        assert fragments.generation() == before + 1
+        fragments.remember_generation(before + 1)
+        db.session.get(User, bob.id).display_name = "Bob B"
+        db.session.flush()
+        db.session.rollback()
+        assert "rt_generation" not in db.session.info
+    # Nor does a session kept past its request (tests keep one) carry it into the next one.
+    with world.app.app_context():
+        with world.app.test_request_context("/"):
+            fragments.remember_generation(before + 1)
+            assert "rt_generation" in db.session.info
+        assert "rt_generation" not in db.session.info

@@ -275,8 +275,9 @@ def test_phase_is_not_a_vote_matter(world):
 
 
 def test_an_htmx_vote_costs_a_fixed_handful_of_statements(world, count_queries):
-    """The member, the post with its board, their standing, the vote row, the two counters: the
-    answer is rendered from what is loaded (no second read of the post or the member)."""
+    """The member (with whether they have a moderation notice: no), the post with its board,
+    the vote row, the two counters: the answer is rendered from what is loaded (no second read
+    of the post or the member)."""
     board = world.board()
     question = world.thread(board, world.user())
     client = world.client(world.user())
@@ -287,9 +288,9 @@ def test_an_htmx_vote_costs_a_fixed_handful_of_statements(world, count_queries):
             response = vote(client, question.id, want, headers=HX)
         assert response.status_code == 200
         counts[label] = queries.count
-        assert sum(s.lstrip().upper().startswith("SELECT") for s in queries.statements) == 3, (
+        assert sum(s.lstrip().upper().startswith("SELECT") for s in queries.statements) == 2, (
             queries.statements
         )
     # The toggle's delete finds no row before it adds one: one statement more, never two.
-    assert counts == {"add": 6, "remove": 6, "toggle on": 7, "off": 6}, counts
+    assert counts == {"add": 5, "remove": 5, "toggle on": 6, "off": 5}, counts
     assert votes_and_count(world, question.id) == (0, 0)
