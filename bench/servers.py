@@ -5,6 +5,7 @@ import http.client
 import json
 import os
 import resource
+import runpy
 import shutil
 import signal
 import socket
@@ -99,7 +100,10 @@ class Server:
         return sum(_process_ticks(pid) for pid in pids) / os.sysconf("SC_CLK_TCK")
 
     def expected_workers(self) -> int:
-        return int(self.env.get("WEB_CONCURRENCY") or os.cpu_count() * 2)
+        # As gunicorn.conf.py counts them (it reads WEB_CONCURRENCY from the environment).
+        if concurrency := self.env.get("WEB_CONCURRENCY"):
+            return int(concurrency)
+        return runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
 
     def worker_pids(self) -> list[int]:
         pid = self.process.pid
