@@ -5,7 +5,7 @@ CSS and scripts until a deploy changes them (and then fetch the new URL)."""
 import hashlib
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, request, url_for
 
 YEAR = 365 * 24 * 3600
 
@@ -31,6 +31,19 @@ def init_app(app: Flask) -> None:
             digest = hashlib.sha256((static / filename).read_bytes()).hexdigest()[:12]
             entry = known[filename] = (changed, digest)
         return entry[1]
+
+    urls: dict[tuple[str, str], str] = {}
+
+    def static_url(filename: str) -> str:
+        """url_for("static", filename=filename), built once a process for each script root
+        (every page's head names the same five files; in debug mode, each time)."""
+        key = (request.script_root, filename)
+        url = urls.get(key)
+        if url is None or app.debug:
+            url = urls[key] = url_for("static", filename=filename)
+        return url
+
+    app.jinja_env.globals["static_url"] = static_url
 
     @app.url_defaults
     def add_static_version(endpoint: str, values: dict) -> None:
