@@ -1,12 +1,13 @@
 """Lookups and context builders shared by the meetings route modules (one context per page)."""
 
+import functools
 from math import ceil
 from types import SimpleNamespace
 
 from flask import abort, g, get_template_attribute, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, load_only
 
 from app import fragments
@@ -15,6 +16,7 @@ from app.extensions import db
 from app.htmx import is_partial_request, render_page_or_fragment, retarget
 from app.meetings.registration import closed_reason, registration_for, waiting_position
 from app.models import Board, Meeting, MeetingStatus, Registration, RegistrationStatus, Role, Series
+from app.models._types import UTCDateTime
 from app.permissions import has_role
 from app.timeutil import utcnow
 
@@ -124,12 +126,8 @@ def meeting_lists(manager: bool, upcoming_page: int, past_page: int):
     shown = [MeetingStatus.PUBLISHED, MeetingStatus.CANCELLED]
     if manager:
         shown.append(MeetingStatus.DRAFT)
-    upcoming_total, past_total = db.session.execute(
-        select(
-            func.count().filter(Meeting.ends_at > now),
-            func.count().filter(Meeting.ends_at <= now),
-        ).where(Meeting.status.in_(shown))
-    ).one()
+    params = {"now": now, "shown": shown}
+    upcoming_total, past_total = db.session.connection().execute(_counts(), params).one()
     generation = fragments.generation()
     key = None
     if generation is not None:
@@ -180,6 +178,26 @@ def meeting_lists(manager: bool, upcoming_page: int, past_page: int):
     return html, _pages(upcoming_page, upcoming_total), _pages(past_page, past_total)
 
 
+# Built once, as every meetings page runs them: building them cost more than running them.
+
+
+@functools.cache
+def _counts():
+    now = bindparam("now", type_=UTCDateTime())
+    return select(
+        func.count().filter(Meeting.ends_at > now),
+        func.count().filter(Meeting.ends_at <= now),
+    ).where(Meeting.status.in_(bindparam("shown", expanding=True)))
+
+
+@functools.cache
+def _registrations_of():
+    return select(Registration.meeting_id, Registration.status).where(
+        Registration.user_id == bindparam("user_id"),
+        Registration.meeting_id.in_(bindparam("ids", expanding=True)),
+    )
+
+
 def registration_tags(meeting: Meeting) -> Markup:
     """A card's tags with the member's own registration ("registered", "waiting list", or
     neither, which may say "Full") left as holes, filled for each request.
@@ -222,13 +240,8 @@ def _registrations(meeting_ids) -> dict[int, str]:
         return kept[1]
     statuses = {}
     if current_user.is_authenticated and ids:
-        statuses = dict(
-            db.session.execute(
-                select(Registration.meeting_id, Registration.status).where(
-                    Registration.user_id == current_user.id, Registration.meeting_id.in_(ids)
-                )
-            ).all()
-        )
+        params = {"user_id": current_user.id, "ids": sorted(ids)}
+        statuses = dict(db.session.connection().execute(_registrations_of(), params).all())
     g.meeting_registrations = (ids, statuses)
     return statuses
 
