@@ -243,7 +243,8 @@ def cards_from_rows(rows) -> list[Card]:
     ]
     if cards:
         by_id = {card.id: card for card in cards}
-        for action_id, user_id, state, name in db.session.execute(_owners(), {"ids": list(by_id)}):
+        owners = db.session.connection().execute(_owners(), {"ids": list(by_id)})
+        for action_id, user_id, state, name in owners:
             by_id[action_id].owners.append(Owner(user_id, state, name))
     return cards
 
@@ -267,7 +268,8 @@ def thread_labels(thread_ids) -> dict[int, str | None]:
     """What each card would now name these threads (None: the thread is gone): one query."""
     labels: dict[int, str | None] = dict.fromkeys(thread_ids)
     if labels:
-        for ident, *columns in db.session.execute(_threads(), {"ids": list(labels)}):
+        threads = db.session.connection().execute(_threads(), {"ids": list(labels)})
+        for ident, *columns in threads:
             labels[ident] = thread_label(*columns)
     return labels
 

@@ -286,7 +286,10 @@ def my_actions(user: User, pages: dict[str, int]) -> dict[str, ListPage]:
     """What the person owns, is invited to and follows, still-to-do and overdue first; each list
     paginated: the counts, the cards and their owners, three queries for the three lists."""
     counts, rows = _my_statements()
-    totals = db.session.execute(counts, {"user": user.id}).one()
+    # On the connection: plain rows, without the ORM's handling of a statement (a visible share
+    # of the page's time), as for every statement built once.
+    connection = db.session.connection()
+    totals = connection.execute(counts, {"user": user.id}).one()
     lists = {
         name: ListPage(max(pages.get(name, 1), 1), total)
         for name, total in zip(MY_LISTS, totals, strict=True)
@@ -294,7 +297,7 @@ def my_actions(user: User, pages: dict[str, int]) -> dict[str, ListPage]:
     if not any(found.total > (found.page - 1) * PER_PAGE for found in lists.values()):
         return lists
     offsets = {f"{name}_offset": (found.page - 1) * PER_PAGE for name, found in lists.items()}
-    found_rows = db.session.execute(rows, {"user": user.id, **offsets}).all()
+    found_rows = connection.execute(rows, {"user": user.id, **offsets}).all()
     for row, card in zip(found_rows, cards.cards_from_rows(found_rows), strict=True):
         lists[row.list].items.append(card)
     return lists
