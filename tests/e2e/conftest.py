@@ -90,6 +90,14 @@ def live_server(live_app):
     server.stop()
 
 
+@pytest.fixture
+def no_js(browser):
+    """A browser context with JavaScript off: what a page does without htmx."""
+    context = browser.new_context(java_script_enabled=False)
+    yield context
+    context.close()
+
+
 @pytest.fixture(scope="module")
 def module_live_app(_schema, database_uri, tmp_path_factory):
     """live_app shared by a whole module, for walks that build their data once; the tables are

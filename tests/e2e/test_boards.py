@@ -3,7 +3,6 @@ JavaScript, and work the same with JavaScript switched off."""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.axe import assert_accessible
@@ -79,13 +78,6 @@ def test_reply_appears_in_place(browser, live_server, live_app):
     expect(page.locator(f"#reply-form-{thread_id} textarea")).to_have_value("")
     assert _still_same_page(page)
     assert_accessible(page)
-
-
-@pytest.fixture
-def no_js(browser):
-    context = browser.new_context(java_script_enabled=False)
-    yield context
-    context.close()
 
 
 def test_posting_and_voting_without_javascript(browser, no_js, live_server, live_app):

@@ -4,7 +4,6 @@ without JavaScript."""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from app.models import Role
@@ -77,13 +76,6 @@ def test_three_reports_hide_a_post_and_a_moderator_restores_it(browser, live_ser
     author.goto(f"{base}/moderation/decisions")
     expect(author.locator("main")).to_contain_text("it breaks no guideline")
     assert_accessible(author)
-
-
-@pytest.fixture
-def no_js(browser):
-    context = browser.new_context(java_script_enabled=False)
-    yield context
-    context.close()
 
 
 def test_reporting_without_javascript(browser, no_js, live_server, live_app):
