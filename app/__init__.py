@@ -48,7 +48,7 @@ def configure(app: Flask, config: type | dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import assets, fragments, inputs, layout, security
+    from app import assets, content_generation, fragments, inputs, layout, security
     from app.extensions import compress, csrf, db, limiter, login_manager, migrate
     from app.permissions import init_login
 
@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     assets.init_app(app)
     compress.init_app(app)
     fragments.init_app(app)  # after Compress: fills holes before the answer is compressed
+    content_generation.init_app(app)
     layout.init_app(app)
 
 

@@ -94,7 +94,7 @@ def restore(path: Path) -> None:
 
 def _new_generation() -> None:
     """Running processes keep fragments keyed by versions this database has now gone back to;
-    a fresh content generation keeps them from ever being found (app.fragments)."""
+    a fresh content generation keeps them from ever being found (app.content_generation)."""
     from app.models.cache import ContentGeneration, fresh_start
 
     if inspect(db.engine).has_table(ContentGeneration.__tablename__):

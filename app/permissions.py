@@ -8,7 +8,7 @@ from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from sqlalchemy import Select, bindparam, select
 
-from app import fragments
+from app import content_generation
 from app.extensions import db, login_manager
 from app.htmx import hx_redirect, is_htmx
 from app.models import Role, User
@@ -61,10 +61,10 @@ def init_login(app: Flask, manager: LoginManager) -> None:
         row = db.session.execute(_member_query(), params).first()
         if row is None:
             return None
-        user, noticed, content_generation = row
+        user, noticed, generation_now = row
         if user.session_gen != int(generation) or not user.active:
             return None
-        fragments.remember_generation(content_generation)
+        content_generation.remember(generation_now)
         if not noticed:  # nothing for standing() to read this request
             g.setdefault("_rt_standing", {})[user.id] = Standing()
         return user
@@ -81,10 +81,10 @@ def init_login(app: Flask, manager: LoginManager) -> None:
 def _member_query() -> Select:
     """The member with whether they have warnings or a suspension to see: every member's page
     needs both, and most members have neither, so standing() then has nothing to read. Also
-    the content generation, which every kept page's key needs (app.fragments)."""
+    the content generation, which every kept page's key needs (app.content_generation)."""
     user_id = bindparam("user_id")
     noticed = has_notices(user_id).label("noticed")
-    return select(User, noticed, fragments.generation_column()).where(User.id == user_id)
+    return select(User, noticed, content_generation.column()).where(User.id == user_id)
 
 
 def role_required(role: Role):

@@ -68,7 +68,7 @@ class Card:
     source: tuple[str, str] | None = None  # (label, url)
     owners: list[Owner] = field(default_factory=list)
     # The thread an action came from, and its label (None when the thread is gone): kept
-    # lists check it, since a change to a post is not news to them (app.fragments.UNSHOWN).
+    # lists check it, since a change to a post is not news to them (app.content_generation.UNSHOWN).
     thread_id: int | None = None
     thread_label: str | None = None
 

@@ -3,9 +3,9 @@
 The board reads the same for every member but for the controls on the cards the viewer owns or
 is invited to, so its columns and its filter form are kept by what they show:
 
-- the content generation (app.fragments), which moves in the same transaction as any change to
-  an action, its owners, a person's name, a meeting, a board or a theme, so any worker process
-  finds a change on its next request;
+- the content generation (app.content_generation), which moves in the same transaction as any
+  change to an action, its owners, a person's name, a meeting, a board or a theme, so any
+  worker process finds a change on its next request;
 - today's date (what is overdue, and what the overdue filter picks);
 - the filter and the pages asked for.
 

@@ -7,7 +7,7 @@ import io
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app import fragments
+from app import content_generation
 from app.actions import bp, lists, queries, services
 from app.actions.forms import ActionForm
 from app.actions.sources import post_title
@@ -35,7 +35,7 @@ def board():
     filters = queries.BoardFilter.from_args(request.args)
     pages = {s: _page(f"page_{s}") for s in ActionStatus.ALL}
     partial = is_partial_request()
-    generation = fragments.generation()
+    generation = content_generation.read()
     board_html, found = lists.board_html(filters, pages, generation)
     return render_page_or_fragment(
         "actions/board.html",

@@ -3,7 +3,7 @@
 from flask import abort, make_response, render_template, request, url_for
 from markupsafe import Markup
 
-from app import fragments
+from app import content_generation, fragments
 from app.actions import reviews as action_reviews
 from app.agenda import bp, queries
 from app.agenda.forms import AttendanceForm, ItemForm, NotTakenForm, ThemeFilterForm
@@ -209,7 +209,7 @@ def _candidates(meeting: Meeting, agenda: Agenda | None, shown: bool, context: d
     themes = [theme for theme, _, _ in boards]
     theme_id = theme_filter(themes)
     page = request.args.get("page", 1, type=int)
-    generation = fragments.generation()
+    generation = content_generation.read()
     key = None
     if generation is not None and not context["not_taken_forms"]:
         versions = tuple((board_id, version) for _, board_id, version in boards)

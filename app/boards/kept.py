@@ -14,7 +14,7 @@ from collections.abc import Callable
 from flask_login import current_user
 from sqlalchemy import bindparam, exists, or_, select
 
-from app import fragments
+from app import content_generation, fragments
 from app.boards import services
 from app.boards.services import BoardState
 from app.extensions import db
@@ -25,7 +25,7 @@ def key(name: str, ident: int, version: int, state: BoardState, own: Callable[[]
     """The key part of a board's or thread's fragments for this viewer (`own()`: whether they
     wrote something in it only they see); (None,) when nothing may be kept (a database without
     its content generation)."""
-    generation = fragments.generation()
+    generation = content_generation.read()
     if generation is None:
         return (None,)
     mine = not state.moderator and own()

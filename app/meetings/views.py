@@ -10,7 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, load_only
 
-from app import fragments
+from app import content_generation, fragments
 from app.csvsafe import csv_response  # noqa: F401  (moved; imported from here)
 from app.extensions import db
 from app.htmx import is_partial_request, render_page_or_fragment, retarget
@@ -128,7 +128,7 @@ def meeting_lists(manager: bool, upcoming_page: int, past_page: int):
         shown.append(MeetingStatus.DRAFT)
     params = {"now": now, "shown": shown}
     upcoming_total, past_total = db.session.connection().execute(_counts(), params).one()
-    generation = fragments.generation()
+    generation = content_generation.read()
     key = None
     if generation is not None:
         key = ("meetings", generation, manager, upcoming_total, past_total)

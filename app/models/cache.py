@@ -1,4 +1,5 @@
-"""The content generation: one counter that every cached fragment's key includes (app.fragments)."""
+"""The content generation's row: one counter that every kept fragment's key includes
+(app.content_generation)."""
 
 import secrets
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import delete, update
 
-from app import fragments
+from app import content_generation, fragments
 from app.extensions import db
 from app.models import ContentGeneration, Post, Role, User
 from app.models.moderation import Outcome
@@ -167,14 +167,14 @@ def test_without_its_counter_row_a_database_has_nothing_kept(world, scene):
 def test_the_generation_read_with_the_member_serves_until_the_session_writes(world, scene):
     _, _, bob, author, _, _, _ = scene
     with world.app.test_request_context("/"):
-        before = fragments.generation()
-        fragments.remember_generation(before)
-        assert fragments.generation() == before
+        before = content_generation.read()
+        content_generation.remember(before)
+        assert content_generation.read() == before
         # A write (here a bulk one) forgets it: the next key is read again, and so moves on.
         db.session.execute(update(User).where(User.id == author.id).values(display_name="C B"))
         db.session.commit()
-        assert fragments.generation() == before + 1
-        fragments.remember_generation(before + 1)
+        assert content_generation.read() == before + 1
+        content_generation.remember(before + 1)
         db.session.get(User, bob.id).display_name = "Bob B"
         db.session.flush()
         db.session.rollback()
@@ -182,6 +182,6 @@ def test_the_generation_read_with_the_member_serves_until_the_session_writes(wor
     # Nor does a session kept past its request (tests keep one) carry it into the next one.
     with world.app.app_context():
         with world.app.test_request_context("/"):
-            fragments.remember_generation(before + 1)
+            content_generation.remember(before + 1)
             assert "rt_generation" in db.session.info
         assert "rt_generation" not in db.session.info

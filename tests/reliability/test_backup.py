@@ -46,7 +46,7 @@ def demo_app(database_uri, tmp_path, app_on):
             db.engine.dispose()
 
 
-# The content generation (app.fragments): a restore gives it a fresh value on purpose.
+# The content generation (app.content_generation): a restore gives it a fresh value on purpose.
 COUNTER_TABLE = "content_generation"
 COUNTER = frozenset({COUNTER_TABLE})
 
