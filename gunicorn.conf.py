@@ -8,8 +8,8 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 # request spends almost all its time on the CPU (its queries take ~0.1 ms each), so workers
 # beyond the cores only take turns, and their switching cost more than the waits they fill:
 # the benchmark (2 cores) answered 12-17% more pages with 2 workers than with 4, on SQLite and on
-# a PostgreSQL on the same machine. Where the database is across a network, raise
-# WEB_CONCURRENCY (README, Configuration).
+# a PostgreSQL on the same machine. Where requests wait (a database across a network, a slow
+# mail server: emails are sent as their request commits), raise WEB_CONCURRENCY (README).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "sync"
 timeout = 30
