@@ -24,12 +24,12 @@ from app.models import (
     ActionStatus,
     Board,
     Meeting,
-    OwnerState,
     Post,
     SourceType,
     Theme,
     User,
 )
+from app.models.actions import HasOwners
 
 # A number no real id reaches, so that it appears once in the URL it is put into.
 _SLOT = 7_391_846_201
@@ -55,7 +55,7 @@ class Owner:
 
 
 @dataclass(slots=True)
-class Card:
+class Card(HasOwners):
     """One action as the lists show it. Has the Action attributes the card and the status
     form read (id, title, status, version), so either can be drawn."""
 
@@ -94,20 +94,6 @@ class Card:
 
     def is_overdue(self, today: date) -> bool:
         return self.status in ActionStatus.ACTIVE and self.due_on < today
-
-    @property
-    def accepted_owners(self) -> list[Owner]:
-        return [o for o in self.owners if o.state == OwnerState.ACCEPTED]
-
-    @property
-    def invited_owners(self) -> list[Owner]:
-        return [o for o in self.owners if o.state == OwnerState.INVITED]
-
-    def owner_state(self, user_id: int | None) -> str | None:
-        for owner in self.owners:
-            if owner.user_id == user_id:
-                return owner.state
-        return None
 
 
 class Links:

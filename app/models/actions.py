@@ -57,7 +57,29 @@ class OwnerState:
     DECLINED = "declined"
 
 
-class Action(db.Model):
+class HasOwners:
+    """Who owns what, for anything with `owners` (each with user_id and state): an action, or a
+    card drawn from plain rows (app.actions.cards.Card)."""
+
+    __slots__ = ()  # a card keeps its slots
+
+    @property
+    def accepted_owners(self) -> list:
+        return [o for o in self.owners if o.state == OwnerState.ACCEPTED]
+
+    @property
+    def invited_owners(self) -> list:
+        return [o for o in self.owners if o.state == OwnerState.INVITED]
+
+    def owner_state(self, user_id: int | None) -> str | None:
+        """'invited', 'accepted', 'declined' or None for this person (owners must be loaded)."""
+        for owner in self.owners:
+            if owner.user_id == user_id:
+                return owner.state
+        return None
+
+
+class Action(HasOwners, db.Model):
     """A commitment with one or several owners, a due date and a status.
 
     meeting_id, board_id and post_id are the chain the source sits in (a thread's board and
@@ -134,21 +156,6 @@ class Action(db.Model):
             and self.done_on is not None
             and (self.done_on <= self.due_on)
         )
-
-    @property
-    def accepted_owners(self) -> list["ActionOwner"]:
-        return [o for o in self.owners if o.state == OwnerState.ACCEPTED]
-
-    @property
-    def invited_owners(self) -> list["ActionOwner"]:
-        return [o for o in self.owners if o.state == OwnerState.INVITED]
-
-    def owner_state(self, user_id: int | None) -> str | None:
-        """'invited', 'accepted', 'declined' or None for this person (owners must be loaded)."""
-        for owner in self.owners:
-            if owner.user_id == user_id:
-                return owner.state
-        return None
 
 
 class ActionOwner(db.Model):
